@@ -1,0 +1,149 @@
+"""Hidden-Markov smoothing of region labels along the probe (as IBL's ephys atlas does)."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.special import logsumexp
+
+
+def probe_order(channel_locations: np.ndarray, shank_ids: np.ndarray | None = None) -> list[np.ndarray]:
+    """Channel indices of each shank, ordered from the tip upwards (by depth, then by x).
+
+    Parameters
+    ----------
+    channel_locations : np.ndarray
+        Shape (n_channels, 2+), column 1 is the position along the probe.
+    shank_ids : np.ndarray or None
+        Shank of each channel; None treats the probe as one shank.
+
+    Returns
+    -------
+    list of np.ndarray
+        One array of channel indices per shank.
+    """
+    locations = np.asarray(channel_locations, dtype="float64")
+    shank_ids = np.zeros(locations.shape[0]) if shank_ids is None else np.asarray(shank_ids)
+    orders = []
+    for shank in np.unique(shank_ids):
+        members = np.flatnonzero(shank_ids == shank)
+        orders.append(members[np.lexsort((locations[members, 0], locations[members, 1]))])
+    return orders
+
+
+class ProbeHMM:
+    """A hidden-Markov model over channels ordered along the probe.
+
+    States are regions; the transition matrix is learned from label sequences of training probes
+    (with a pseudocount), and a classifier's per-channel posteriors act as scaled emission
+    likelihoods (posterior / class prior). Smoothing returns forward-backward posteriors and the
+    Viterbi path.
+
+    Parameters
+    ----------
+    pseudocount : float, default: 1.0
+        Added to every transition count.
+    """
+
+    def __init__(self, pseudocount: float = 1.0):
+        self.pseudocount = pseudocount
+
+    def fit(self, label_sequences: list[np.ndarray], classes: list[str]) -> ProbeHMM:
+        """Learn transitions and priors from label sequences ordered along probes."""
+        self.classes_ = np.asarray(classes, dtype=str)
+        index = {label: i for i, label in enumerate(self.classes_)}
+        n = len(self.classes_)
+        counts = np.full((n, n), float(self.pseudocount))
+        occupancy = np.full(n, float(self.pseudocount))
+        for sequence in label_sequences:
+            states = np.array([index[label] for label in sequence], dtype=int)
+            np.add.at(counts, (states[:-1], states[1:]), 1.0)
+            np.add.at(occupancy, states, 1.0)
+        self.transition_ = counts / counts.sum(axis=1, keepdims=True)
+        self.prior_ = occupancy / occupancy.sum()
+        return self
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable fitted state."""
+        return dict(
+            pseudocount=self.pseudocount,
+            classes=self.classes_.tolist(),
+            transition=self.transition_.tolist(),
+            prior=self.prior_.tolist(),
+        )
+
+    @classmethod
+    def from_dict(cls, state: dict) -> ProbeHMM:
+        """Rebuild a fitted model from ``to_dict`` output."""
+        hmm = cls(pseudocount=state["pseudocount"])
+        hmm.classes_ = np.asarray(state["classes"], dtype=str)
+        hmm.transition_ = np.asarray(state["transition"], dtype="float64")
+        hmm.prior_ = np.asarray(state["prior"], dtype="float64")
+        return hmm
+
+    def _log_emissions(self, probabilities: np.ndarray) -> np.ndarray:
+        eps = 1e-9
+        return np.log(np.clip(probabilities, eps, 1.0)) - np.log(self.prior_)
+
+    def smooth_sequence(self, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Smooth one ordered sequence of per-channel class probabilities.
+
+        Parameters
+        ----------
+        probabilities : np.ndarray
+            Shape (n_channels, n_classes), in probe order, columns following ``classes_``.
+
+        Returns
+        -------
+        posterior : np.ndarray
+            Forward-backward state posteriors, same shape.
+        path : np.ndarray
+            Viterbi state indices, shape (n_channels,).
+        """
+        log_e = self._log_emissions(probabilities)
+        log_t = np.log(self.transition_)
+        log_start = np.log(self.prior_)
+        n, k = log_e.shape
+        alpha = np.empty((n, k))
+        beta = np.zeros((n, k))
+        delta = np.empty((n, k))
+        backpointer = np.zeros((n, k), dtype=int)
+        alpha[0] = delta[0] = log_start + log_e[0]
+        for t in range(1, n):
+            alpha[t] = logsumexp(alpha[t - 1][:, None] + log_t, axis=0) + log_e[t]
+            scores = delta[t - 1][:, None] + log_t
+            backpointer[t] = scores.argmax(axis=0)
+            delta[t] = scores.max(axis=0) + log_e[t]
+        for t in range(n - 2, -1, -1):
+            beta[t] = logsumexp(log_t + (log_e[t + 1] + beta[t + 1])[None, :], axis=1)
+        log_posterior = alpha + beta
+        posterior = np.exp(log_posterior - logsumexp(log_posterior, axis=1, keepdims=True))
+        path = np.empty(n, dtype=int)
+        path[-1] = delta[-1].argmax()
+        for t in range(n - 1, 0, -1):
+            path[t - 1] = backpointer[t, path[t]]
+        return posterior, path
+
+    def smooth(self, probabilities: np.ndarray, orders: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Smooth every shank of a probe.
+
+        Parameters
+        ----------
+        probabilities : np.ndarray
+            Shape (n_channels, n_classes) in channel order.
+        orders : list of np.ndarray
+            From ``probe_order``.
+
+        Returns
+        -------
+        posterior : np.ndarray
+            Shape (n_channels, n_classes) in channel order.
+        labels : np.ndarray
+            Viterbi labels (str) in channel order.
+        """
+        posterior = np.empty_like(probabilities, dtype="float64")
+        labels = np.empty(probabilities.shape[0], dtype=self.classes_.dtype)
+        for order in orders:
+            shank_posterior, path = self.smooth_sequence(probabilities[order])
+            posterior[order] = shank_posterior
+            labels[order] = self.classes_[path]
+        return posterior, labels
