@@ -1,0 +1,145 @@
+"""Build ndx-xmodal tables from prediction results, matched to the rows of an open NWB file."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+from hdmf.common import DynamicTable, DynamicTableRegion, VectorData
+from pynwb import NWBFile
+
+from ..predictions import CellSubclassPredictions, RegionPredictions
+from .matching import ELECTRODE_KEYS, UNIT_KEYS, match_icephys, match_rows
+from .namespace import CellSubclassPredictionTable, RegionPredictionTable
+
+
+def _provenance(result: RegionPredictions | CellSubclassPredictions) -> dict:
+    """Return the model attributes shared by both tables."""
+    try:
+        card = json.dumps(result.model_card, sort_keys=True)
+    except TypeError as error:
+        raise TypeError(f"model_card: must be JSON-serialisable ({error})") from error
+    provenance = dict(
+        classes=list(result.classes),
+        model_name=str(result.model_name),
+        model_version=str(result.model_version),
+        model_card=card,
+    )
+    training_data = result.model_card.get("training_data")
+    if training_data:
+        provenance["training_data"] = (
+            training_data if isinstance(training_data, str) else json.dumps(training_data, sort_keys=True)
+        )
+    return provenance
+
+
+def _label_columns(label_name: str, labels: np.ndarray, probabilities: np.ndarray) -> list[VectorData]:
+    return [
+        VectorData(name=label_name, description="Predicted label (the most probable class).", data=list(labels)),
+        VectorData(
+            name="probabilities",
+            description="Predicted probability of each class (columns follow the 'classes' attribute).",
+            data=probabilities,
+        ),
+    ]
+
+
+def region_table(nwbfile: NWBFile, result: RegionPredictions, name: str) -> RegionPredictionTable:
+    """Build a RegionPredictionTable whose rows point at the electrodes named by ``result.channel_ids``.
+
+    Raises
+    ------
+    ValueError
+        If the file has no electrodes table, or a channel id matches no electrode or several.
+    """
+    rows = match_rows(nwbfile.electrodes, result.channel_ids, ELECTRODE_KEYS, "electrodes")
+    electrodes = DynamicTableRegion(
+        name="electrodes",
+        description="The electrode (row of the file's electrodes table) each prediction refers to.",
+        data=rows,
+        table=nwbfile.electrodes,
+    )
+    return RegionPredictionTable(
+        name=name,
+        description=f"Brain region per electrode predicted by model {result.model_name!r} ({result.ontology}).",
+        ontology=result.ontology,
+        columns=[electrodes, *_label_columns("predicted_region", result.predicted_region, result.probabilities)],
+        **_provenance(result),
+    )
+
+
+def _target_column(nwbfile: NWBFile, result: CellSubclassPredictions) -> VectorData:
+    """Return the column that says which unit / recording / electrode each row refers to."""
+    if result.target == "units":
+        rows = match_rows(nwbfile.units, result.ids, UNIT_KEYS, "units")
+        return DynamicTableRegion(
+            name="units",
+            description="The unit (row of the file's units table) each prediction refers to.",
+            data=rows,
+            table=nwbfile.units,
+        )
+    column, matched = match_icephys(nwbfile, result.ids)
+    if column == "icephys_electrode":
+        return VectorData(
+            name=column,
+            description="Name of the intracellular electrode (the recorded cell) in /general/intracellular_ephys.",
+            data=list(matched),
+        )
+    return DynamicTableRegion(
+        name=column,
+        description="The intracellular recording (row of the intracellular_recordings table) of each row.",
+        data=matched,
+        table=nwbfile.intracellular_recordings,
+    )
+
+
+def subclass_table(nwbfile: NWBFile, result: CellSubclassPredictions, name: str) -> CellSubclassPredictionTable:
+    """Build a CellSubclassPredictionTable whose rows point at the units or cells named by ``result.ids``.
+
+    Raises
+    ------
+    ValueError
+        If the target table is missing, or an id matches no row or several.
+    """
+    columns = [
+        _target_column(nwbfile, result),
+        *_label_columns("predicted_subclass", result.predicted_subclass, result.probabilities),
+    ]
+    extra = {}
+    if result.attention_weights is not None:
+        columns.append(
+            VectorData(
+                name="attention_weights",
+                description="Model attention per feature family (columns follow 'feature_families').",
+                data=result.attention_weights,
+            )
+        )
+        extra["feature_families"] = list(result.feature_families)
+    return CellSubclassPredictionTable(
+        name=name,
+        description=f"Cell subclass per {result.target} row predicted by model {result.model_name!r}.",
+        taxonomy=result.taxonomy,
+        columns=columns,
+        **extra,
+        **_provenance(result),
+    )
+
+
+def check_new_column(electrodes: DynamicTable, column: str) -> None:
+    """Raise ValueError unless ``column`` can be added to the electrodes table as a new column."""
+    if column == "location" or column in electrodes.colnames:
+        raise ValueError(
+            f"electrodes_column: the electrodes table already has a column {column!r}; existing columns are "
+            "never overwritten, choose a new name"
+        )
+
+
+def add_region_column(electrodes: DynamicTable, column: str, table: RegionPredictionTable) -> None:
+    """Add a text column to the electrodes table with the predicted region of each electrode ("" if none)."""
+    values = np.full(len(electrodes), "", dtype=object)
+    values[np.asarray(table["electrodes"].data)] = np.asarray(table["predicted_region"].data, dtype=object)
+    electrodes.add_column(
+        name=column,
+        description=f"Brain region predicted by the ndx-xmodal table {table.name!r} (see processing/xmodal).",
+        data=list(values),
+    )

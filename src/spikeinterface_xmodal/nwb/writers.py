@@ -1,0 +1,198 @@
+"""Append prediction tables to an existing NWB file, all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from hdmf.common import DynamicTable
+from pynwb import NWBFile, ProcessingModule
+
+from ..predictions import CellSubclassPredictions, RegionPredictions
+from .atomic import updated_copy
+from .fileio import check_nwb_path, delete_group, open_nwb
+from .namespace import PROCESSING_MODULE, is_prediction_table
+from .tables import add_region_column, check_new_column, region_table, subclass_table
+
+REGION_EXTENSION = "lfp_region"
+
+
+def _check_name(name: str) -> None:
+    if not isinstance(name, str) or not name or "/" in name:
+        raise ValueError(f"name: expected a non-empty table name without '/', got {name!r}")
+
+
+def _name_taken(nwbfile: NWBFile, name: str, overwrite: bool) -> bool:
+    """Return True if our table ``name`` exists and may be replaced; raise if it may not."""
+    module = nwbfile.processing.get(PROCESSING_MODULE)
+    if module is None or name not in module.data_interfaces:
+        return False
+    existing = module[name]
+    if not is_prediction_table(existing):
+        raise ValueError(
+            f"name: {name!r} is already used in processing/{PROCESSING_MODULE} by a "
+            f"{existing.neurodata_type}, which is not an ndx-xmodal prediction table; choose another name"
+        )
+    if not overwrite:
+        raise ValueError(
+            f"name: predictions named {name!r} already exist in processing/{PROCESSING_MODULE}; "
+            "pass overwrite=True to replace them, or choose another name"
+        )
+    return True
+
+
+def _prediction_module(nwbfile: NWBFile) -> ProcessingModule:
+    module = nwbfile.processing.get(PROCESSING_MODULE)
+    if module is None:
+        module = nwbfile.create_processing_module(
+            name=PROCESSING_MODULE, description="Cross-modal model predictions (ndx-xmodal tables)."
+        )
+    return module
+
+
+def _write_table(
+    nwb_path: str | Path,
+    name: str,
+    overwrite: bool,
+    build: Callable[[NWBFile], DynamicTable],
+    finish: Callable[[NWBFile, DynamicTable], None] | None = None,
+) -> Path:
+    """Validate on the original file, then build, add and write the table in a copy swapped in at the end.
+
+    ``build`` makes the table from an open file (and raises on bad input); ``finish`` makes any other
+    change once the table is in the file.
+    """
+    _check_name(name)
+    path = check_nwb_path(nwb_path)
+    with open_nwb(path, "r") as (_, nwbfile):
+        replace = _name_taken(nwbfile, name, overwrite)
+        build(nwbfile)  # every input check runs here, before anything is copied
+    with updated_copy(path) as work:
+        if replace:
+            delete_group(work, f"processing/{PROCESSING_MODULE}/{name}")
+        with open_nwb(work, "a") as (io, nwbfile):
+            table = build(nwbfile)
+            _prediction_module(nwbfile).add(table)
+            if finish is not None:
+                finish(nwbfile, table)
+            io.write(nwbfile)
+    return path
+
+
+def _region_predictions(analyzer_or_result) -> RegionPredictions:
+    if isinstance(analyzer_or_result, RegionPredictions):
+        return analyzer_or_result
+    from spikeinterface.core import SortingAnalyzer
+
+    if not isinstance(analyzer_or_result, SortingAnalyzer):
+        raise TypeError(
+            "analyzer_or_result: expected a RegionPredictions or a SortingAnalyzer, "
+            f"got {type(analyzer_or_result).__name__}"
+        )
+    extension = analyzer_or_result.get_extension(REGION_EXTENSION)
+    if extension is None:
+        raise ValueError(
+            f"analyzer_or_result: the SortingAnalyzer has no {REGION_EXTENSION!r} extension; run "
+            f"analyzer.compute({REGION_EXTENSION!r}, ...) first (and `import spikeinterface_xmodal` before "
+            "loading a saved analyzer, or the extension is dropped)"
+        )
+    return extension.get_predictions()
+
+
+def write_region_predictions(
+    nwb_path: str | Path,
+    analyzer_or_result,
+    name: str = REGION_EXTENSION,
+    overwrite: bool = False,
+    electrodes_column: str | None = None,
+) -> Path:
+    """Append predicted brain regions (one row per electrode) to an existing NWB file.
+
+    The table goes to ``processing/xmodal/<name>`` as a ``RegionPredictionTable``. The file is updated all
+    or nothing: a copy is edited and swapped in at the end, so an error or a killed process leaves the
+    original as it was.
+
+    Parameters
+    ----------
+    nwb_path : str or Path
+        An existing NWB file (HDF5 file or Zarr directory) with an electrodes table.
+    analyzer_or_result : RegionPredictions or SortingAnalyzer
+        The predictions, or an analyzer with a computed ``lfp_region`` extension.
+    name : str, default: "lfp_region"
+        Name of the table; several models can sit side by side under different names.
+    overwrite : bool, default: False
+        Replace an existing prediction table of the same name instead of refusing.
+    electrodes_column : str or None, default: None
+        If given, also add a text column of this name to the electrodes table holding the predicted
+        region ("" for electrodes without a prediction). The ``location`` column is never touched.
+
+    Returns
+    -------
+    Path
+        The updated file.
+
+    Raises
+    ------
+    ValueError
+        If the file has no electrodes table, a channel id matches no electrode (by ``channel_name``, else
+        electrode id, else ``contact_ids``), the name is taken, or ``electrodes_column`` already exists.
+    TypeError
+        If ``analyzer_or_result`` is neither a RegionPredictions nor a SortingAnalyzer.
+
+    Examples
+    --------
+    >>> write_region_predictions("session.nwb", analyzer)  # doctest: +SKIP
+    """
+    result = _region_predictions(analyzer_or_result)
+
+    def build(nwbfile: NWBFile) -> DynamicTable:
+        table = region_table(nwbfile, result, name)
+        if electrodes_column is not None:
+            check_new_column(nwbfile.electrodes, electrodes_column)
+        return table
+
+    def finish(nwbfile: NWBFile, table: DynamicTable) -> None:
+        add_region_column(nwbfile.electrodes, electrodes_column, table)
+
+    return _write_table(nwb_path, name, overwrite, build, finish if electrodes_column is not None else None)
+
+
+def write_cell_subclasses(
+    nwb_path: str | Path,
+    result: CellSubclassPredictions,
+    name: str = "cell_subclass",
+    overwrite: bool = False,
+) -> Path:
+    """Append predicted cell subclasses (one row per unit or per cell) to an existing NWB file.
+
+    The table goes to ``processing/xmodal/<name>`` as a ``CellSubclassPredictionTable``, all or nothing
+    (see :func:`write_region_predictions`).
+
+    Parameters
+    ----------
+    nwb_path : str or Path
+        An existing NWB file (HDF5 file or Zarr directory).
+    result : CellSubclassPredictions
+        With ``target="units"``, ids are matched to the units table (``unit_name`` column, else unit id).
+        With ``target="intracellular_recordings"``, ids are matched to intracellular electrode names,
+        else to row ids of the intracellular_recordings table.
+    name : str, default: "cell_subclass"
+        Name of the table.
+    overwrite : bool, default: False
+        Replace an existing prediction table of the same name instead of refusing.
+
+    Returns
+    -------
+    Path
+        The updated file.
+
+    Raises
+    ------
+    ValueError
+        If the target table is missing, an id matches no row or several, or the name is taken.
+    TypeError
+        If ``result`` is not a CellSubclassPredictions.
+    """
+    if not isinstance(result, CellSubclassPredictions):
+        raise TypeError(f"result: expected a CellSubclassPredictions, got {type(result).__name__}")
+    return _write_table(nwb_path, name, overwrite, lambda nwbfile: subclass_table(nwbfile, result, name))
