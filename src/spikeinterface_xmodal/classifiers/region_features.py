@@ -21,7 +21,7 @@ def _band_power_features(tokens: SpectralTokens) -> tuple[np.ndarray, list[str]]
     log_power = tokens.band_tokens  # (n_windows, n_channels, n_features)
     median = np.median(log_power, axis=0)
     bands = median[:, : len(band_names)]
-    total = np.log10(np.sum(10.0 ** bands, axis=1, keepdims=True))
+    total = np.log10(np.sum(10.0**bands, axis=1, keepdims=True))
     relative = bands - total
     centred = median - np.median(median, axis=0, keepdims=True)
     spread = log_power[:, :, : len(band_names)].std(axis=0)

@@ -47,8 +47,14 @@ def make_region_estimator(classifier: str = "hgb", seed: int = 0) -> Pipeline:
     return make_pipeline(StandardScaler(), estimator)
 
 
-def lfp_for_tokenizer(recording: BaseRecording, sampling_frequency: float, tokenizer: SpectralTokenizer):
-    """Bring a recording to a model's LFP rate: downsample a faster one, accept a slower one that resolves every band."""
+def lfp_for_tokenizer(
+    recording: BaseRecording, sampling_frequency: float, tokenizer: SpectralTokenizer
+) -> BaseRecording:
+    """Bring a recording to a model's LFP rate.
+
+    A faster recording is downsampled with ``extract_lfp``; a slower one is used as it is when its
+    Nyquist frequency still covers every band of the tokenizer, and refused with a clear error otherwise.
+    """
     if not isinstance(recording, BaseRecording):
         raise TypeError(f"Expected a spikeinterface BaseRecording, got {type(recording).__name__}")
     if not is_lfp_rate(recording, sampling_frequency):
@@ -160,12 +166,7 @@ class RegionModel:
         """
         lfp = lfp_for_tokenizer(recording, self.sampling_frequency, self.tokenizer)
         features, _ = recording_features(lfp, self.tokenizer, self.feature_set, n_windows, seed, **job_kwargs)
-        raw = self.estimator.predict_proba(features)
-        classes = np.asarray(self.classes)
-        if smoothing and self.hmm is not None:
-            probabilities, labels = self.hmm.smooth(raw, recording_probe_order(lfp))
-        else:
-            probabilities, labels = raw, classes[raw.argmax(axis=1)]
+        probabilities, raw, labels = self.predict_features(features, recording_probe_order(lfp), smoothing)
         return ChannelRegionEstimate(
             channel_ids=np.asarray(recording.channel_ids),
             classes=self.classes,
@@ -174,6 +175,17 @@ class RegionModel:
             labels=labels,
             smoothed=bool(smoothing and self.hmm is not None),
         )
+
+    def predict_features(
+        self, features: np.ndarray, orders: list[np.ndarray], smoothing: bool = True
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Classify precomputed per-channel features; returns (probabilities, raw probabilities, labels)."""
+        raw = self.estimator.predict_proba(features)
+        if smoothing and self.hmm is not None:
+            probabilities, labels = self.hmm.smooth(raw, orders)
+        else:
+            probabilities, labels = raw, np.asarray(self.classes)[raw.argmax(axis=1)]
+        return probabilities, raw, labels
 
     def save(self, folder: str | Path, overwrite: bool = False) -> Path:
         """Write the model folder (``classifier.skops`` + ``card.json``)."""
@@ -208,7 +220,9 @@ class RegionModel:
         except ValueError:
             raise
         except Exception as error:
-            raise ValueError(f"The model folder {folder} is corrupt: cannot read {WEIGHTS_FILENAME} ({error})") from error
+            raise ValueError(
+                f"The model folder {folder} is corrupt: cannot read {WEIGHTS_FILENAME} ({error})"
+            ) from error
         if [str(c) for c in estimator.classes_] != list(card["classes"]):
             raise ValueError(f"The model folder {folder} is corrupt: card classes differ from the classifier's")
         hmm = None if card.get("smoothing") is None else ProbeHMM.from_dict(card["smoothing"])

@@ -12,7 +12,7 @@ def window_length_samples(recording: BaseRecording, window_s: float) -> int:
     """Number of samples in a window of ``window_s`` seconds at the recording's sampling rate."""
     if window_s <= 0:
         raise ValueError(f"window_s must be positive, got {window_s}")
-    return int(round(window_s * recording.sampling_frequency))
+    return round(window_s * recording.sampling_frequency)
 
 
 def sample_windows(

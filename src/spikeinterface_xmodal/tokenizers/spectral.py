@@ -53,9 +53,7 @@ class SpectralTokenizer:
             if not 0 <= lo < hi:
                 raise ValueError(f"Band {name!r} must satisfy 0 <= low < high, got ({lo}, {hi})")
         if self.welch_segment_s > self.window_s:
-            raise ValueError(
-                f"welch_segment_s ({self.welch_segment_s} s) must not exceed window_s ({self.window_s} s)"
-            )
+            raise ValueError(f"welch_segment_s ({self.welch_segment_s} s) must not exceed window_s ({self.window_s} s)")
 
     @property
     def feature_names(self) -> list[str]:
@@ -111,7 +109,7 @@ class SpectralTokenizer:
         """
         traces = np.asarray(traces, dtype="float64")
         traces = traces - traces.mean(axis=0, keepdims=True)
-        nperseg = min(traces.shape[0], int(round(self.welch_segment_s * sampling_frequency)))
+        nperseg = min(traces.shape[0], round(self.welch_segment_s * sampling_frequency))
         freqs, psd = welch(traces, fs=sampling_frequency, nperseg=nperseg, axis=0)
         psd = np.maximum(psd, np.finfo("float64").tiny)
         band_powers = [
