@@ -65,9 +65,7 @@ def build_types() -> list[NWBGroupSpec]:
                 "model_card",
                 "The model card as a JSON string: kind, classes, settings, training data summary, metrics.",
             ),
-            _text_attribute(
-                "training_data", "Short description of the data the model was trained on.", required=False
-            ),
+            _text_attribute("training_data", "Short description of the data the model was trained on.", required=False),
         ],
         datasets=[
             _column(
@@ -141,9 +139,7 @@ def build_types() -> list[NWBGroupSpec]:
                 ["num_rows"],
                 required=False,
             ),
-            _column(
-                "predicted_subclass", "Predicted subclass label (the most probable class).", "text", ["num_rows"]
-            ),
+            _column("predicted_subclass", "Predicted subclass label (the most probable class).", "text", ["num_rows"]),
             _column(
                 "attention_weights",
                 "Model attention per feature family (columns follow the 'feature_families' attribute).",

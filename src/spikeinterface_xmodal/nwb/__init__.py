@@ -1,7 +1,8 @@
 """NWB output: the ``ndx-xmodal`` extension (loaded on import), writers and readers of prediction tables.
 
-Tables live in the processing module ``xmodal``: a ``RegionPredictionTable`` per region model (one row per
-electrode) and a ``CellSubclassPredictionTable`` per subclass model (one row per unit or cell).
+Tables live in the standard processing module of their modality: a ``RegionPredictionTable`` per region
+model (one row per electrode) and a ``CellSubclassPredictionTable`` per units model in ``ecephys``, a
+``CellSubclassPredictionTable`` per Patch-seq model (one row per cell) in ``icephys``.
 """
 
 from .namespace import NAMESPACE, NAMESPACE_PATH, CellSubclassPredictionTable, RegionPredictionTable

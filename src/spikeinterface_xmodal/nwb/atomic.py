@@ -39,7 +39,7 @@ def copy_file(source: str | os.PathLike, target: str | os.PathLike) -> None:
 
 
 def _fsync_path(path: Path) -> None:
-    flags = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) if path.is_dir() else os.O_RDONLY
+    flags = os.O_RDONLY | (getattr(os, "O_DIRECTORY", 0) if path.is_dir() else 0)
     try:
         fd = os.open(path, flags)
     except OSError:  # directories cannot be opened on some platforms; nothing to flush then

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from hdmf.backends.io import HDMFIO
-from pynwb import NWBFile, NWBHDF5IO
+from pynwb import NWBHDF5IO, NWBFile
 
 
 def check_nwb_path(nwb_path: str | Path) -> Path:

@@ -55,8 +55,10 @@ def match_rows(table: DynamicTable | None, ids: Sequence, keys: Sequence[str], w
     if len(wanted) == 0:
         raise ValueError(f"ids: no predictions to write (0 ids for the {what} table)")
     if table is None or len(table) == 0:
-        raise ValueError(f"nwb_path: the NWB file has no {what} table (or it is empty), so the predictions "
-                         f"for {len(wanted)} ids cannot be matched to its rows")
+        raise ValueError(
+            f"nwb_path: the NWB file has no {what} table (or it is empty), so the predictions "
+            f"for {len(wanted)} ids cannot be matched to its rows"
+        )
     if len(wanted) > len(table):
         raise ValueError(f"ids: {len(wanted)} predictions but the file's {what} table has only {len(table)} rows")
     duplicates = sorted(w for w, count in Counter(wanted).items() if count > 1)

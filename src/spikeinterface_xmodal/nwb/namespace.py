@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pynwb import available_namespaces, get_class, load_namespaces
+from hdmf.common import DynamicTable
+from pynwb import NWBFile, available_namespaces, get_class, load_namespaces
 
 NAMESPACE = "ndx-xmodal"
 NAMESPACE_PATH = Path(__file__).parent / "spec" / f"{NAMESPACE}.namespace.yaml"
-PROCESSING_MODULE = "xmodal"
 REGION_TABLE_TYPE = "RegionPredictionTable"
 SUBCLASS_TABLE_TYPE = "CellSubclassPredictionTable"
 
@@ -29,3 +29,13 @@ def is_prediction_table(obj: object) -> bool:
         REGION_TABLE_TYPE,
         SUBCLASS_TABLE_TYPE,
     )
+
+
+def find_prediction_tables(nwbfile: NWBFile) -> dict[str, DynamicTable]:
+    """Return name -> table for every prediction table in the file's processing modules."""
+    return {
+        name: obj
+        for module in nwbfile.processing.values()
+        for name, obj in module.data_interfaces.items()
+        if is_prediction_table(obj)
+    }

@@ -11,7 +11,7 @@ from hdmf.common import DynamicTable
 
 from .fileio import open_nwb
 from .matching import column_as_strings
-from .namespace import PROCESSING_MODULE, REGION_TABLE_TYPE, is_prediction_table
+from .namespace import REGION_TABLE_TYPE, find_prediction_tables
 
 PROBABILITY_PREFIX = "p_"
 ATTENTION_PREFIX = "attention_"
@@ -106,11 +106,4 @@ def read_predictions(nwb_path: str | Path) -> dict[str, pd.DataFrame]:
     >>> read_predictions("session.nwb")["lfp_region"].attrs["model_name"]  # doctest: +SKIP
     """
     with open_nwb(nwb_path, "r") as (_, nwbfile):
-        module = nwbfile.processing.get(PROCESSING_MODULE)
-        if module is None:
-            return {}
-        return {
-            name: table_to_dataframe(obj)
-            for name, obj in module.data_interfaces.items()
-            if is_prediction_table(obj)
-        }
+        return {name: table_to_dataframe(table) for name, table in find_prediction_tables(nwbfile).items()}

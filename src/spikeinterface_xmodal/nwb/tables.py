@@ -140,6 +140,6 @@ def add_region_column(electrodes: DynamicTable, column: str, table: RegionPredic
     values[np.asarray(table["electrodes"].data)] = np.asarray(table["predicted_region"].data, dtype=object)
     electrodes.add_column(
         name=column,
-        description=f"Brain region predicted by the ndx-xmodal table {table.name!r} (see processing/xmodal).",
+        description=f"Brain region predicted by the ndx-xmodal table {table.name!r} (see processing/ecephys).",
         data=list(values),
     )

@@ -11,10 +11,15 @@ from pynwb import NWBFile, ProcessingModule
 from ..predictions import CellSubclassPredictions, RegionPredictions
 from .atomic import updated_copy
 from .fileio import check_nwb_path, delete_group, open_nwb
-from .namespace import PROCESSING_MODULE, is_prediction_table
+from .namespace import find_prediction_tables, is_prediction_table
 from .tables import add_region_column, check_new_column, region_table, subclass_table
 
 REGION_EXTENSION = "lfp_region"
+# tables go to the standard processing module of their modality, as NWB best practice asks
+MODULE_DESCRIPTIONS = {
+    "ecephys": "Processed extracellular electrophysiology data.",
+    "icephys": "Processed intracellular electrophysiology data.",
+}
 
 
 def _check_name(name: str) -> None:
@@ -22,31 +27,29 @@ def _check_name(name: str) -> None:
         raise ValueError(f"name: expected a non-empty table name without '/', got {name!r}")
 
 
-def _name_taken(nwbfile: NWBFile, name: str, overwrite: bool) -> bool:
-    """Return True if our table ``name`` exists and may be replaced; raise if it may not."""
-    module = nwbfile.processing.get(PROCESSING_MODULE)
-    if module is None or name not in module.data_interfaces:
-        return False
-    existing = module[name]
-    if not is_prediction_table(existing):
+def _existing_table_path(nwbfile: NWBFile, name: str, module_name: str, overwrite: bool) -> str | None:
+    """Return the path of our table ``name`` if it exists and may be replaced; raise if it may not."""
+    module = nwbfile.processing.get(module_name)
+    if module is not None and name in module.data_interfaces and not is_prediction_table(module[name]):
         raise ValueError(
-            f"name: {name!r} is already used in processing/{PROCESSING_MODULE} by a "
-            f"{existing.neurodata_type}, which is not an ndx-xmodal prediction table; choose another name"
+            f"name: {name!r} is already used in processing/{module_name} by a {module[name].neurodata_type}, "
+            "which is not an ndx-xmodal prediction table; choose another name"
         )
+    existing = find_prediction_tables(nwbfile).get(name)
+    if existing is None:
+        return None
     if not overwrite:
         raise ValueError(
-            f"name: predictions named {name!r} already exist in processing/{PROCESSING_MODULE}; "
+            f"name: predictions named {name!r} already exist in processing/{existing.parent.name}; "
             "pass overwrite=True to replace them, or choose another name"
         )
-    return True
+    return f"processing/{existing.parent.name}/{name}"
 
 
-def _prediction_module(nwbfile: NWBFile) -> ProcessingModule:
-    module = nwbfile.processing.get(PROCESSING_MODULE)
+def _processing_module(nwbfile: NWBFile, module_name: str) -> ProcessingModule:
+    module = nwbfile.processing.get(module_name)
     if module is None:
-        module = nwbfile.create_processing_module(
-            name=PROCESSING_MODULE, description="Cross-modal model predictions (ndx-xmodal tables)."
-        )
+        module = nwbfile.create_processing_module(name=module_name, description=MODULE_DESCRIPTIONS[module_name])
     return module
 
 
@@ -54,6 +57,7 @@ def _write_table(
     nwb_path: str | Path,
     name: str,
     overwrite: bool,
+    module_name: str,
     build: Callable[[NWBFile], DynamicTable],
     finish: Callable[[NWBFile, DynamicTable], None] | None = None,
 ) -> Path:
@@ -65,14 +69,14 @@ def _write_table(
     _check_name(name)
     path = check_nwb_path(nwb_path)
     with open_nwb(path, "r") as (_, nwbfile):
-        replace = _name_taken(nwbfile, name, overwrite)
+        replaced = _existing_table_path(nwbfile, name, module_name, overwrite)
         build(nwbfile)  # every input check runs here, before anything is copied
     with updated_copy(path) as work:
-        if replace:
-            delete_group(work, f"processing/{PROCESSING_MODULE}/{name}")
+        if replaced is not None:
+            delete_group(work, replaced)
         with open_nwb(work, "a") as (io, nwbfile):
             table = build(nwbfile)
-            _prediction_module(nwbfile).add(table)
+            _processing_module(nwbfile, module_name).add(table)
             if finish is not None:
                 finish(nwbfile, table)
             io.write(nwbfile)
@@ -108,7 +112,7 @@ def write_region_predictions(
 ) -> Path:
     """Append predicted brain regions (one row per electrode) to an existing NWB file.
 
-    The table goes to ``processing/xmodal/<name>`` as a ``RegionPredictionTable``. The file is updated all
+    The table goes to ``processing/ecephys/<name>`` as a ``RegionPredictionTable``. The file is updated all
     or nothing: a copy is edited and swapped in at the end, so an error or a killed process leaves the
     original as it was.
 
@@ -154,7 +158,7 @@ def write_region_predictions(
     def finish(nwbfile: NWBFile, table: DynamicTable) -> None:
         add_region_column(nwbfile.electrodes, electrodes_column, table)
 
-    return _write_table(nwb_path, name, overwrite, build, finish if electrodes_column is not None else None)
+    return _write_table(nwb_path, name, overwrite, "ecephys", build, finish if electrodes_column is not None else None)
 
 
 def write_cell_subclasses(
@@ -165,7 +169,8 @@ def write_cell_subclasses(
 ) -> Path:
     """Append predicted cell subclasses (one row per unit or per cell) to an existing NWB file.
 
-    The table goes to ``processing/xmodal/<name>`` as a ``CellSubclassPredictionTable``, all or nothing
+    The table goes to ``processing/ecephys/<name>`` (units) or ``processing/icephys/<name>`` (cells) as a
+    ``CellSubclassPredictionTable``, all or nothing
     (see :func:`write_region_predictions`).
 
     Parameters
@@ -195,4 +200,5 @@ def write_cell_subclasses(
     """
     if not isinstance(result, CellSubclassPredictions):
         raise TypeError(f"result: expected a CellSubclassPredictions, got {type(result).__name__}")
-    return _write_table(nwb_path, name, overwrite, lambda nwbfile: subclass_table(nwbfile, result, name))
+    module_name = "ecephys" if result.target == "units" else "icephys"
+    return _write_table(nwb_path, name, overwrite, module_name, lambda nwbfile: subclass_table(nwbfile, result, name))
