@@ -1,0 +1,23 @@
+"""Synthetic multi-region probe sessions (LFP, wide-band recording, ground-truth units) and real layouts.
+
+See ``docs/datasets.md`` for what the generator models and what it does not.
+"""
+
+from .ibl_layouts import allen_to_coarse, load_ibl_layouts
+from .layouts import COARSE_REGIONS, RegionLayout, builtin_layouts
+from .profiles import LAB_PRESETS, LabProfile, SubjectVariation
+from .sessions import RegionSession, generate_region_session, generate_region_sessions
+
+__all__ = [
+    "COARSE_REGIONS",
+    "LAB_PRESETS",
+    "LabProfile",
+    "RegionLayout",
+    "RegionSession",
+    "SubjectVariation",
+    "allen_to_coarse",
+    "builtin_layouts",
+    "generate_region_session",
+    "generate_region_sessions",
+    "load_ibl_layouts",
+]
