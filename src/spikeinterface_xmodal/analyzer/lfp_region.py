@@ -30,11 +30,11 @@ def _describe_recording(recording: BaseRecording | None) -> dict | None:
 
 def _match_channels(lfp: BaseRecording, channel_ids: np.ndarray) -> BaseRecording:
     """The LFP restricted to (and ordered like) the analyzer's channels; a clear error when some are missing."""
-    missing = [c for c in channel_ids if c not in set(lfp.channel_ids)]
+    missing = [c for c in channel_ids.tolist() if c not in set(lfp.channel_ids.tolist())]
     if missing:
         raise ValueError(
             f"The LFP recording lacks {len(missing)} of the analyzer's {len(channel_ids)} channels "
-            f"(e.g. {missing[:5]}); its channel ids are {list(lfp.channel_ids[:5])}... "
+            f"(e.g. {missing[:5]}); its channel ids are {lfp.channel_ids[:5].tolist()}... "
             "Pass the LFP stream of the same probe, with the same channel ids."
         )
     if lfp.get_num_channels() == len(channel_ids) and np.array_equal(lfp.channel_ids, channel_ids):
@@ -167,6 +167,8 @@ class ComputeLfpRegion(AnalyzerExtension):
         self.data["channel_probabilities"] = estimate.probabilities.astype("float64")
         self.data["channel_raw_probabilities"] = estimate.raw_probabilities.astype("float64")
         self.data["channel_region_index"] = np.array([class_index[label] for label in estimate.labels], dtype="int64")
+        if estimate.band_power is not None:
+            self.data["channel_band_power"] = estimate.band_power.astype("float64")
         self.data["unit_channel_index"] = _unit_channel_indices(self.sorting_analyzer, self.sorting_analyzer.unit_ids)
         self.data["model_info"] = dict(
             classes=estimate.classes,
@@ -174,6 +176,7 @@ class ComputeLfpRegion(AnalyzerExtension):
             model_name=model.card.get("name", Path(model_folder).name),
             model_version=model.card["package_version"],
             ontology=model.card.get("ontology", "unspecified"),
+            band_power_features=estimate.feature_names,
             card=model.card,
         )
 
@@ -237,6 +240,10 @@ class ComputeLfpRegion(AnalyzerExtension):
             raise ValueError(f"outputs must be 'dataframes' or 'numpy', got {outputs!r}")
         channel_ids = self.sorting_analyzer.channel_ids
         channels = self._region_table(channel_ids, "channel_id", np.arange(len(channel_ids)))
+        if "channel_band_power" in self.data:
+            names = self.data["model_info"]["band_power_features"]
+            for i, name in enumerate(names):
+                channels[f"log_power_{name}"] = self.data["channel_band_power"][:, i]
         unit_channels = np.asarray(self.data["unit_channel_index"], dtype="int64")
         units = self._region_table(self.sorting_analyzer.unit_ids, "unit_id", unit_channels)
         units.insert(1, "channel_id", channel_ids[unit_channels])

@@ -9,7 +9,6 @@ from .region_model import (
     RegionModel,
     lfp_for_tokenizer,
     make_region_estimator,
-    recording_features,
     recording_probe_order,
 )
 
@@ -24,6 +23,5 @@ __all__ = [
     "lfp_for_tokenizer",
     "make_region_estimator",
     "probe_order",
-    "recording_features",
     "recording_probe_order",
 ]

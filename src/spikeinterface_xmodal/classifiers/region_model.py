@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -63,21 +63,6 @@ def lfp_for_tokenizer(
     return recording
 
 
-def recording_features(
-    recording: BaseRecording,
-    tokenizer: SpectralTokenizer,
-    feature_set: str,
-    n_windows: int | None = 20,
-    seed: int = 0,
-    **job_kwargs,
-) -> tuple[np.ndarray, list[str]]:
-    """Per-channel features of an LFP recording (see ``channel_features``)."""
-    tokens = None
-    if feature_set != "position":
-        tokens = compute_spectral_tokens(recording, tokenizer, n_windows=n_windows, seed=seed, **job_kwargs)
-    return channel_features(tokens, recording.get_channel_locations(), feature_set)
-
-
 def recording_probe_order(recording: BaseRecording) -> list[np.ndarray]:
     """Channel indices per shank, tip upwards, from the recording's locations and ``group`` property."""
     groups = recording.get_property("group")
@@ -99,6 +84,10 @@ class ChannelRegionEstimate:
     labels : np.ndarray
         Predicted region per channel (the Viterbi path when smoothed, else the arg-max).
     smoothed : bool
+    band_power : np.ndarray or None
+        (n_channels, n_features) median log10 band power and RMS over windows; None for position-only models.
+    feature_names : list of str
+        Names of the ``band_power`` columns.
     """
 
     channel_ids: np.ndarray
@@ -107,6 +96,8 @@ class ChannelRegionEstimate:
     raw_probabilities: np.ndarray
     labels: np.ndarray
     smoothed: bool
+    band_power: np.ndarray | None = None
+    feature_names: list[str] = field(default_factory=list)
 
 
 class RegionModel:
@@ -165,7 +156,10 @@ class RegionModel:
             SpikeInterface job kwargs for tokenization.
         """
         lfp = lfp_for_tokenizer(recording, self.sampling_frequency, self.tokenizer)
-        features, _ = recording_features(lfp, self.tokenizer, self.feature_set, n_windows, seed, **job_kwargs)
+        tokens = None
+        if self.feature_set != "position":
+            tokens = compute_spectral_tokens(lfp, self.tokenizer, n_windows=n_windows, seed=seed, **job_kwargs)
+        features, _ = channel_features(tokens, lfp.get_channel_locations(), self.feature_set)
         probabilities, raw, labels = self.predict_features(features, recording_probe_order(lfp), smoothing)
         return ChannelRegionEstimate(
             channel_ids=np.asarray(recording.channel_ids),
@@ -174,6 +168,8 @@ class RegionModel:
             raw_probabilities=raw,
             labels=labels,
             smoothed=bool(smoothing and self.hmm is not None),
+            band_power=None if tokens is None else np.median(tokens.band_tokens, axis=0),
+            feature_names=[] if tokens is None else tokens.feature_names,
         )
 
     def predict_features(

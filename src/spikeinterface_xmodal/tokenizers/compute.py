@@ -60,7 +60,7 @@ def _tokenize_chunk(segment_index, start_frame, end_frame, worker_dict):
     bad = ~np.isfinite(traces).all(axis=0)
     if np.any(bad):
         raise ValueError(
-            f"The recording has NaN or Inf samples on channels {list(recording.channel_ids[bad][:10])} "
+            f"The recording has NaN or Inf samples on channels {recording.channel_ids[bad][:10].tolist()} "
             f"(segment {segment_index}, frames {start_frame}-{end_frame}). Interpolate or remove those channels "
             "first, e.g. with spikeinterface.preprocessing.interpolate_bad_channels."
         )

@@ -23,8 +23,9 @@ class SpectralTokenizer:
     """Settings of the spectral tokenizer: a window becomes one token per channel.
 
     Each token holds the log10 power in each band (integrated Welch PSD, in squared trace units),
-    the log10 RMS of the window, and the log10 PSD interpolated on a fixed log-spaced frequency grid,
-    so that tokens from recordings sampled at different rates are comparable.
+    the log10 RMS of the window, and the log10 of the mean PSD in fixed log-spaced frequency bins
+    (interpolated where a bin is narrower than the Welch resolution), so that tokens from recordings
+    sampled at different rates are comparable.
 
     Parameters
     ----------
@@ -61,9 +62,27 @@ class SpectralTokenizer:
         return [*self.bands, "rms"]
 
     @property
+    def psd_bin_edges(self) -> np.ndarray:
+        """Edges (Hz) of the log-spaced log-PSD bins."""
+        return np.geomspace(self.psd_fmin, self.psd_fmax, self.n_psd_bins + 1)
+
+    @property
     def psd_frequencies(self) -> np.ndarray:
-        """Frequencies (Hz) of the log-PSD grid."""
-        return np.geomspace(self.psd_fmin, self.psd_fmax, self.n_psd_bins)
+        """Centre frequencies (Hz, geometric) of the log-PSD bins."""
+        edges = self.psd_bin_edges
+        return np.sqrt(edges[:-1] * edges[1:])
+
+    def _binned_log_psd(self, freqs: np.ndarray, psd: np.ndarray) -> np.ndarray:
+        """log10 of the mean PSD in each bin; (n_channels, n_bins)."""
+        edges = self.psd_bin_edges
+        binned = np.empty((psd.shape[1], self.n_psd_bins))
+        for i, (lo, hi, centre) in enumerate(zip(edges[:-1], edges[1:], self.psd_frequencies, strict=True)):
+            in_bin = (freqs >= lo) & (freqs < hi)
+            if in_bin.any():
+                binned[:, i] = psd[in_bin].mean(axis=0)
+            else:
+                binned[:, i] = [np.interp(centre, freqs, channel) for channel in psd.T]
+        return np.log10(binned)
 
     @property
     def max_frequency(self) -> float:
@@ -105,7 +124,7 @@ class SpectralTokenizer:
         band_tokens : np.ndarray
             Shape (n_channels, n_bands + 1): log10 band power then log10 RMS.
         log_psd : np.ndarray
-            Shape (n_channels, n_psd_bins): log10 PSD on ``psd_frequencies``.
+            Shape (n_channels, n_psd_bins): log10 mean PSD in the bins centred on ``psd_frequencies``.
         """
         traces = np.asarray(traces, dtype="float64")
         traces = traces - traces.mean(axis=0, keepdims=True)
@@ -118,5 +137,5 @@ class SpectralTokenizer:
         ]
         rms = traces.std(axis=0)
         band_tokens = np.log10(np.maximum(np.column_stack([*band_powers, rms]), np.finfo("float64").tiny))
-        log_psd = np.stack([np.interp(self.psd_frequencies, freqs, np.log10(p)) for p in psd.T])
+        log_psd = self._binned_log_psd(freqs, psd)
         return band_tokens.astype("float32"), log_psd.astype("float32")

@@ -1,0 +1,38 @@
+"""Shared fixtures: small seeded recordings made of known sinusoids."""
+
+import numpy as np
+import pytest
+from probeinterface import generate_linear_probe
+from spikeinterface.core import NumpyRecording
+
+
+def sine_recording(
+    frequencies_hz: list[float],
+    sampling_frequency: float = 2500.0,
+    duration_s: float = 12.0,
+    amplitude: float = 100.0,
+    noise: float = 1.0,
+    seed: int = 0,
+) -> NumpyRecording:
+    """One channel per frequency: a sine of that frequency plus white noise, on a linear probe."""
+    rng = np.random.default_rng(seed)
+    times = np.arange(int(duration_s * sampling_frequency)) / sampling_frequency
+    traces = np.column_stack([amplitude * np.sin(2 * np.pi * f * times) for f in frequencies_hz])
+    traces = (traces + noise * rng.standard_normal(traces.shape)).astype("float32")
+    recording = NumpyRecording([traces], sampling_frequency=sampling_frequency)
+    probe = generate_linear_probe(num_elec=len(frequencies_hz), ypitch=20)
+    probe.set_device_channel_indices(np.arange(len(frequencies_hz)))
+    recording.set_probe(probe)
+    return recording
+
+
+@pytest.fixture
+def make_sine_recording():
+    """The ``sine_recording`` factory."""
+    return sine_recording
+
+
+@pytest.fixture
+def sines():
+    """Channels at 2 (delta), 6 (theta), 20 (beta), 50 (gamma) and 200 Hz (ripple band), 2500 Hz, 12 s."""
+    return sine_recording([2.0, 6.0, 20.0, 50.0, 200.0])
