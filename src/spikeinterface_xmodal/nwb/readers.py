@@ -84,7 +84,8 @@ def table_to_dataframe(table: DynamicTable) -> pd.DataFrame:
         frame.attrs["ontology"] = table.ontology
     else:
         frame.attrs["taxonomy"] = table.taxonomy
-        frame.attrs["feature_families"] = [str(f) for f in table.feature_families or []]
+        families = table.feature_families
+        frame.attrs["feature_families"] = [] if families is None else [str(f) for f in families]
     return frame
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from hdmf.common import DynamicTable
@@ -53,6 +55,14 @@ def _processing_module(nwbfile: NWBFile, module_name: str) -> ProcessingModule:
     return module
 
 
+@contextmanager
+def _region_target_not_yet_attached() -> Iterator[None]:
+    """Hide hdmf's warning that a region column's target table is not in the same file: it will be."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The linked table for DynamicTableRegion", category=UserWarning)
+        yield
+
+
 def _write_table(
     nwb_path: str | Path,
     name: str,
@@ -68,13 +78,13 @@ def _write_table(
     """
     _check_name(name)
     path = check_nwb_path(nwb_path)
-    with open_nwb(path, "r") as (_, nwbfile):
+    with open_nwb(path, "r") as (_, nwbfile), _region_target_not_yet_attached():
         replaced = _existing_table_path(nwbfile, name, module_name, overwrite)
         build(nwbfile)  # every input check runs here, before anything is copied
     with updated_copy(path) as work:
         if replaced is not None:
             delete_group(work, replaced)
-        with open_nwb(work, "a") as (io, nwbfile):
+        with open_nwb(work, "a") as (io, nwbfile), _region_target_not_yet_attached():
             table = build(nwbfile)
             _processing_module(nwbfile, module_name).add(table)
             if finish is not None:

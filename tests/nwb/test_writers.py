@@ -1,0 +1,183 @@
+"""Writing prediction tables: matching to the file's rows, refusals, nothing lost."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import REGIONS, assert_kept, checksums, region_predictions, save_nwb, subclass_predictions
+from pynwb import NWBHDF5IO
+from pynwb.testing.mock.file import mock_NWBFile
+
+from spikeinterface_xmodal.nwb import read_predictions, write_cell_subclasses, write_region_predictions
+from spikeinterface_xmodal.nwb.fileio import open_nwb
+
+CHANNELS = [f"CH{i}" for i in range(8)]
+
+
+def _electrode_rows(path, name="lfp_region"):
+    with open_nwb(path) as (_, nwbfile):
+        return np.asarray(nwbfile.processing["ecephys"][name]["electrodes"].data[:])
+
+
+def test_region_rows_follow_channel_name_not_order(neuroconv_path):
+    channel_ids = CHANNELS[::-1][:6]  # reversed, and only 6 of the 8 electrodes
+    result = region_predictions(channel_ids)
+    write_region_predictions(neuroconv_path, result)
+    assert _electrode_rows(neuroconv_path).tolist() == [7, 6, 5, 4, 3, 2]
+    frame = read_predictions(neuroconv_path)["lfp_region"]
+    assert frame.index.tolist() == channel_ids
+    np.testing.assert_allclose(frame[[f"p_{c}" for c in REGIONS]].to_numpy(), result.probabilities)
+    assert frame["predicted_region"].tolist() == result.predicted_region.tolist()
+
+
+def test_region_rows_fall_back_to_electrode_id(mock_path):
+    write_region_predictions(mock_path, region_predictions([3, 1]))
+    assert _electrode_rows(mock_path).tolist() == [3, 1]
+
+
+def test_region_rows_fall_back_to_contact_ids(tmp_path):
+    nwbfile = mock_NWBFile()
+    device = nwbfile.create_device(name="probe")
+    group = nwbfile.create_electrode_group(name="shank", description="s", location="unknown", device=device)
+    nwbfile.add_electrode_column(name="contact_ids", description="probe contact ids")
+    for contact in ("e10", "e11", "e12"):
+        nwbfile.add_electrode(group=group, location="unknown", contact_ids=contact)
+    path = save_nwb(nwbfile, tmp_path / "contacts.nwb")
+    write_region_predictions(path, region_predictions(["e12", "e10"]))
+    assert _electrode_rows(path).tolist() == [2, 0]
+
+
+@pytest.mark.parametrize(
+    ("channel_ids", "message"),
+    [
+        (["CH0", "CH99"], "do not match the rows of the electrodes table"),
+        ([f"CH{i}" for i in range(9)], "only 8 rows"),
+        (["CH1", "CH1"], "duplicated ids"),
+    ],
+)
+def test_region_bad_channel_ids_refused_and_file_unchanged(neuroconv_path, channel_ids, message):
+    before = checksums(neuroconv_path)
+    with pytest.raises(ValueError, match=message):
+        write_region_predictions(neuroconv_path, region_predictions(channel_ids))
+    assert checksums(neuroconv_path) == before
+    assert not list(neuroconv_path.parent.glob(".*xmodal*")), "temporary copy left behind"
+
+
+def test_region_file_without_electrodes_refused(tmp_path):
+    path = save_nwb(mock_NWBFile(), tmp_path / "empty.nwb")
+    with pytest.raises(ValueError, match="no electrodes table"):
+        write_region_predictions(path, region_predictions([0]))
+
+
+def test_ambiguous_channel_names_refused(tmp_path):
+    nwbfile = mock_NWBFile()
+    device = nwbfile.create_device(name="probe")
+    nwbfile.add_electrode_column(name="channel_name", description="name")
+    for shank in ("a", "b"):
+        group = nwbfile.create_electrode_group(name=shank, description="s", location="unknown", device=device)
+        nwbfile.add_electrode(group=group, location="unknown", channel_name="CH0")
+    path = save_nwb(nwbfile, tmp_path / "two_shanks.nwb")
+    with pytest.raises(ValueError, match="match several rows"):
+        write_region_predictions(path, region_predictions(["CH0"]))
+
+
+def test_missing_path_refused(tmp_path):
+    with pytest.raises(ValueError, match="does not exist"):
+        write_region_predictions(tmp_path / "nope.nwb", region_predictions([0]))
+
+
+def test_wrong_result_type_refused(mock_path):
+    with pytest.raises(TypeError, match="analyzer_or_result"):
+        write_region_predictions(mock_path, {"channel_ids": [0]})
+    with pytest.raises(TypeError, match="result"):
+        write_cell_subclasses(mock_path, region_predictions([0]))
+
+
+def test_analyzer_without_region_extension_refused(mock_path):
+    from spikeinterface.core import create_sorting_analyzer, generate_ground_truth_recording
+
+    recording, sorting = generate_ground_truth_recording(durations=[0.5], num_channels=4, num_units=2, seed=0)
+    analyzer = create_sorting_analyzer(sorting, recording, format="memory", sparse=False)
+    with pytest.raises(ValueError, match="no 'lfp_region' extension"):
+        write_region_predictions(mock_path, analyzer)
+
+
+def test_same_name_refused_then_overwritten_other_names_side_by_side(neuroconv_path):
+    write_region_predictions(neuroconv_path, region_predictions(CHANNELS, seed=0))
+    write_region_predictions(neuroconv_path, region_predictions(CHANNELS, model_name="band-power"), name="bp")
+    with pytest.raises(ValueError, match="already exist"):
+        write_region_predictions(neuroconv_path, region_predictions(CHANNELS, seed=5))
+    replacement = region_predictions(CHANNELS[:3], seed=5, model_name="v2")
+    write_region_predictions(neuroconv_path, replacement, overwrite=True)
+    tables = read_predictions(neuroconv_path)
+    assert sorted(tables) == ["bp", "lfp_region"]
+    assert tables["lfp_region"].attrs["model_name"] == "v2"
+    assert len(tables["lfp_region"]) == 3
+    assert tables["bp"].attrs["model_name"] == "band-power"
+
+
+def test_name_of_a_foreign_object_is_never_overwritten(neuroconv_path):
+    with pytest.raises(ValueError, match="not an ndx-xmodal prediction table"):
+        write_region_predictions(neuroconv_path, region_predictions(CHANNELS), name="LFP", overwrite=True)
+
+
+@pytest.mark.parametrize("name", ["", "a/b"])
+def test_bad_name_refused(mock_path, name):
+    with pytest.raises(ValueError, match="name"):
+        write_region_predictions(mock_path, region_predictions([0]), name=name)
+
+
+def test_append_keeps_every_existing_object(neuroconv_path):
+    before = checksums(neuroconv_path)
+    write_region_predictions(neuroconv_path, region_predictions(CHANNELS))
+    write_cell_subclasses(neuroconv_path, subclass_predictions(["u0", "u1", "u2", "u3"]))
+    assert_kept(before, checksums(neuroconv_path))
+
+
+def test_electrodes_column_is_opt_in_and_location_untouched(tmp_path):
+    from conftest import neuroconv_like_nwbfile
+
+    path = save_nwb(neuroconv_like_nwbfile(), tmp_path / "s.nwb")
+    result = region_predictions(["CH2", "CH5"])
+    write_region_predictions(path, result, electrodes_column="predicted_region")
+    with NWBHDF5IO(path, "r") as io:
+        electrodes = io.read().electrodes.to_dataframe()
+    assert electrodes["location"].tolist() == ["unknown"] * 8
+    expected = [""] * 8
+    expected[2], expected[5] = result.predicted_region
+    assert electrodes["predicted_region"].tolist() == expected
+    for column in ("location", "predicted_region"):
+        with pytest.raises(ValueError, match="never overwritten"):
+            write_region_predictions(path, result, name="again", electrodes_column=column)
+
+
+def test_cell_subclasses_for_units_by_unit_name(neuroconv_path):
+    result = subclass_predictions(["u3", "u1"])
+    write_cell_subclasses(neuroconv_path, result)
+    frame = read_predictions(neuroconv_path)["cell_subclass"]
+    assert frame.index.tolist() == ["u3", "u1"]
+    assert frame["unit"].tolist() == [3, 1]
+    np.testing.assert_allclose(frame[["attention_ap", "attention_isi", "attention_subthreshold"]],
+                               result.attention_weights)
+    assert frame.attrs["feature_families"] == ["ap", "isi", "subthreshold"]
+
+
+def test_cell_subclasses_without_units_table_refused(mock_path):
+    with pytest.raises(ValueError, match="no units table"):
+        write_cell_subclasses(mock_path, subclass_predictions([0]))
+
+
+def test_cell_subclasses_for_icephys_electrode_and_recording(icephys_path):
+    with open_nwb(icephys_path) as (_, nwbfile):
+        electrode_name = next(iter(nwbfile.icephys_electrodes))
+    write_cell_subclasses(icephys_path, subclass_predictions([electrode_name], target="intracellular_recordings"))
+    write_cell_subclasses(
+        icephys_path, subclass_predictions([0], target="intracellular_recordings", attention=False), name="by_rec"
+    )
+    tables = read_predictions(icephys_path)
+    assert tables["cell_subclass"].index.tolist() == [electrode_name]
+    assert tables["by_rec"].index.tolist() == [0]
+    assert "attention_ap" not in tables["by_rec"]
+    with pytest.raises(ValueError, match="not intracellular electrode names either"):
+        write_cell_subclasses(icephys_path, subclass_predictions(["cell9"], target="intracellular_recordings"),
+                              name="x")
