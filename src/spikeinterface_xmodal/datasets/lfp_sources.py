@@ -90,7 +90,7 @@ def _source_weights(sites: SiteMap, sources: list[tuple[str, float, float]]) -> 
     distance = np.linalg.norm(sites.layout.positions[:, None, :] - positions[None, :, :], axis=-1)
     spacing = np.array([REGION_SIGNATURES[r].source_spacing_um for r, _, _ in sources])
     narrow_sd = 0.6 * spacing
-    broad_sd = np.maximum(2.0 * spacing, 300.0)
+    broad_sd = 1.5 * spacing
     narrow = np.exp(-0.5 * (distance / narrow_sd) ** 2) / np.sqrt(np.sqrt(np.pi) * narrow_sd / spacing)
     broad = np.exp(-0.5 * (distance / broad_sd) ** 2) / np.sqrt(np.sqrt(np.pi) * broad_sd / spacing)
     broad = broad + 0.1 * np.exp(-distance / FAR_FIELD_UM)
@@ -170,7 +170,7 @@ def _bursty_rhythm(
     carrier = synthesize(random_phases(rng, count, freqs.size), spectra, num_samples)
     cycles_s = 3.0 / rhythm.frequency
     envelope = burst_envelope(rng, count, num_samples, sampling_frequency, rhythm.duty, max(0.15, 3 * cycles_s))
-    waves = carrier * envelope / np.sqrt(max(rhythm.duty, 1e-3))
+    waves = carrier * envelope
     jitter = np.exp(rng.normal(0.0, 0.2, size=rows.size))
     return np.broadcast_to(waves, (rows.size, num_samples)) * (gains[rows] * jitter)[:, None]
 
@@ -186,7 +186,9 @@ def local_field(
     freqs = rfft_frequencies(num_samples, sampling_frequency)
     signatures = [REGION_SIGNATURES[r] for r in labels]
     gains = np.array([subject.region_gain.get(r, 1.0) for r in labels])
-    exponents = np.array([s.exponent + subject.exponent_shift.get(r, 0.0) for s, r in zip(signatures, labels)])
+    exponents = np.array(
+        [s.exponent + subject.exponent_shift.get(r, 0.0) for s, r in zip(signatures, labels, strict=True)]
+    )
     aperiodic_rms = np.array([s.aperiodic_uv * s.local_fraction for s in signatures]) * gains
     mua_rms = np.array([s.mua_uv for s in signatures]) * gains * _mua_layer_boost(sites.layout.fine_or_coarse)
     aperiodic = normalise_rms(aperiodic_shape(freqs, exponents[:, None]), aperiodic_rms, num_samples)
@@ -312,7 +314,8 @@ def _theta_waveform(
     lengths = np.round(sampling_frequency / (centre * np.exp(rng.normal(0.0, 0.06, size=num_cycles)))).astype(int)
     rdsym = np.clip(rng.normal(0.35, 0.05, size=num_cycles), 0.15, 0.5)
     cycles = [
-        sim_cycle(n / sampling_frequency, sampling_frequency, "asine", rdsym=r)[:n] for n, r in zip(lengths, rdsym)
+        sim_cycle(n / sampling_frequency, sampling_frequency, "asine", rdsym=r)[:n]
+        for n, r in zip(lengths, rdsym, strict=True)
     ]
     wave = np.concatenate(cycles)[:num_samples]
     wave = wave / max(wave.std(), 1e-12)

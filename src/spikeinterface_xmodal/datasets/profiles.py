@@ -62,7 +62,7 @@ class LabProfile:
     reference: str = "external"
     line_frequency: float = 60.0
     line_noise_uv: float = 6.0
-    noise_uv: float = 6.0
+    noise_uv: float = 5.0
     ap_noise_uv: float = 7.0
     common_mode_uv: float = 12.0
     gain: float = 1.0

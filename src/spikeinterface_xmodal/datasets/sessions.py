@@ -15,6 +15,7 @@ from .layouts import DEFAULT_LAYOUT, RegionLayout, builtin_layouts
 from .lfp_sources import SiteMap, laminar_field, latent_field, local_field
 from .probes import build_probe, shank_indices
 from .profiles import LabProfile, SubjectVariation, get_lab_profile
+from .signatures import REGION_SIGNATURES
 from .spikes import ground_truth_sorting, place_units, wideband_recording
 
 #: Sd of the depth offset between shanks of a multi-shank probe (tilt of region boundaries), um.
@@ -142,7 +143,7 @@ def generate_region_session(
     rng = np.random.default_rng(streams[1])
     session_layout, reference_depths, probe = _session_layout(reference, lab, subject, channel_step, rng)
     fs = lab.lfp_sampling_frequency
-    num_samples = int(round(duration_s * fs))
+    num_samples = round(duration_s * fs)
     sites = SiteMap(layout=session_layout, reference_depths=reference_depths, reference=reference)
     lfp_rng = np.random.default_rng(streams[2])
     field = sum(make(sites, subject, fs, num_samples, lfp_rng) for make in (latent_field, laminar_field, local_field))
@@ -154,7 +155,8 @@ def generate_region_session(
 
     spike_rng = np.random.default_rng(streams[3])
     if num_units is None:
-        num_units = int(round(0.4 * np.sum(session_layout.labels != "void") * (session_layout.labels != "WM").mean()))
+        densities = np.array([REGION_SIGNATURES[r].unit_density for r in session_layout.labels])
+        num_units = round(0.4 * float(np.sum(densities >= 0.5)))
     locations, channels, rates = place_units(session_layout, num_units, spike_rng)
     spike_seed = int(streams[4].generate_state(1)[0])
     sorting = ground_truth_sorting(rates, num_samples / fs, spike_seed)

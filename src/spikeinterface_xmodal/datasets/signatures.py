@@ -71,33 +71,30 @@ class RegionSignature:
     rhythms: tuple[Rhythm, ...] = ()
 
 
-_GAMMA = Rhythm("gamma", 55.0, 12.0, 10.0, duty=0.35)
+_GAMMA = Rhythm("gamma", 55.0, 12.0, 14.0, duty=0.35)
 _BETA = Rhythm("beta", 22.0, 4.0, 8.0, duty=0.2)
+
+
+def _signature(exponent, aperiodic_uv, spacing_um, local, mua_uv, density, rate_hz, *rhythms) -> RegionSignature:
+    return RegionSignature(exponent, aperiodic_uv, spacing_um, local, mua_uv, density, rate_hz, rhythms)
+
 
 #: Signature of every coarse region. Hippocampal theta, sharp-wave ripples and the cortical slow-wave
 #: polarity reversal have laminar profiles and are built in :mod:`.lfp_sources` from the fine labels.
 REGION_SIGNATURES: dict[str, RegionSignature] = {
-    "void": RegionSignature(2.0, 0.0, 400.0, 0.0, 0.0, 0.0, 0.0),
-    "WM": RegionSignature(2.0, 6.0, 400.0, 0.2, 1.0, 0.05, 2.0),
-    "Isocortex": RegionSignature(2.0, 70.0, 200.0, 0.25, 5.0, 1.0, 4.0, (_GAMMA, _BETA)),
-    "OLF": RegionSignature(
-        1.8,
-        55.0,
-        150.0,
-        0.3,
-        5.0,
-        0.8,
-        5.0,
-        (Rhythm("gamma", 65.0, 10.0, 20.0, duty=0.5), Rhythm("beta", 25.0, 5.0, 12.0, duty=0.3)),
+    # region:   exponent, aperiodic uV, source spacing um, local fraction, MUA uV, unit density, rate Hz, rhythms
+    "void": _signature(2.0, 0.0, 400.0, 0.0, 0.0, 0.0, 0.0),
+    "WM": _signature(2.0, 6.0, 400.0, 0.2, 1.0, 0.05, 2.0),
+    "Isocortex": _signature(2.0, 70.0, 200.0, 0.25, 8.0, 1.0, 4.0, _GAMMA, _BETA),
+    "OLF": _signature(
+        1.8, 55.0, 150.0, 0.3, 7.0, 0.8, 5.0, Rhythm("gamma", 65.0, 10.0, 20.0, 0.5), Rhythm("beta", 25.0, 5.0, 12.0)
     ),
-    "HPF": RegionSignature(1.8, 45.0, 100.0, 0.3, 5.0, 0.9, 3.0, (Rhythm("gamma", 40.0, 8.0, 9.0, duty=0.4),)),
-    "CTXsp": RegionSignature(2.0, 50.0, 200.0, 0.3, 4.0, 0.7, 4.0, (Rhythm("gamma", 50.0, 12.0, 6.0),)),
-    "CNU": RegionSignature(2.2, 35.0, 300.0, 0.35, 3.0, 0.6, 2.0, (_BETA,)),
-    "TH": RegionSignature(
-        2.2, 50.0, 250.0, 0.25, 6.0, 0.8, 8.0, (Rhythm("spindle", 11.0, 1.2, 35.0, duty=0.12, shared=True),)
-    ),
-    "HY": RegionSignature(2.4, 30.0, 300.0, 0.4, 3.0, 0.5, 5.0),
-    "MB": RegionSignature(1.6, 40.0, 200.0, 0.35, 6.0, 0.8, 8.0, (Rhythm("gamma", 35.0, 8.0, 6.0),)),
-    "HB": RegionSignature(1.4, 25.0, 200.0, 0.45, 7.0, 0.7, 10.0),
-    "CB": RegionSignature(1.3, 35.0, 150.0, 0.4, 9.0, 1.2, 15.0, (Rhythm("fast", 200.0, 25.0, 5.0, duty=0.5),)),
+    "HPF": _signature(1.8, 45.0, 100.0, 0.3, 7.0, 0.9, 3.0, Rhythm("gamma", 40.0, 8.0, 9.0, 0.4)),
+    "CTXsp": _signature(2.0, 50.0, 200.0, 0.3, 6.0, 0.7, 4.0, Rhythm("gamma", 50.0, 12.0, 6.0)),
+    "CNU": _signature(2.2, 35.0, 300.0, 0.35, 5.0, 0.6, 2.0, _BETA),
+    "TH": _signature(2.2, 50.0, 250.0, 0.25, 10.0, 0.8, 8.0, Rhythm("spindle", 11.0, 1.2, 35.0, 0.12, shared=True)),
+    "HY": _signature(2.4, 30.0, 300.0, 0.4, 5.0, 0.5, 5.0),
+    "MB": _signature(1.6, 40.0, 200.0, 0.35, 9.0, 0.8, 8.0, Rhythm("gamma", 35.0, 8.0, 6.0)),
+    "HB": _signature(1.4, 25.0, 200.0, 0.45, 10.0, 0.7, 10.0),
+    "CB": _signature(1.3, 35.0, 150.0, 0.4, 12.0, 1.2, 15.0, Rhythm("fast", 200.0, 25.0, 5.0, 0.5)),
 }
