@@ -152,8 +152,8 @@ def build_types() -> list[NWBGroupSpec]:
     return [base, region, subclass]
 
 
-def main() -> None:
-    """Write the namespace and extensions YAML files into the package's spec folder."""
+def main(output_dir: Path = OUTPUT_DIR) -> None:
+    """Write the namespace and extensions YAML files into ``output_dir`` (default: the package's spec folder)."""
     builder = NWBNamespaceBuilder(
         name=NAMESPACE,
         version=VERSION,
@@ -162,8 +162,8 @@ def main() -> None:
         contact=["https://github.com/SpikeInterface"],
     )
     builder.include_namespace("core")
-    OUTPUT_DIR.mkdir(parents=True, exist_ok=True)
-    export_spec(builder, build_types(), str(OUTPUT_DIR))
+    output_dir.mkdir(parents=True, exist_ok=True)
+    export_spec(builder, build_types(), str(output_dir))
 
 
 if __name__ == "__main__":
