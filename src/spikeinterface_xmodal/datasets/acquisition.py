@@ -112,6 +112,6 @@ def acquire(
     dead = quality == DEAD
     traces[dead] = rng.normal(0.0, 0.5, size=(int(dead.sum()), traces.shape[1]))
     noisy = quality == NOISY
-    traces[noisy] += rng.normal(0.0, 8.0 * lab.noise_uv, size=(int(noisy.sum()), traces.shape[1]))
+    traces[noisy] += rng.normal(0.0, 10.0 * lab.noise_uv, size=(int(noisy.sum()), traces.shape[1]))
     traces = hardware_filter(traces, lab) * lab.gain
     return np.ascontiguousarray(traces.T, dtype=np.float32), quality

@@ -117,7 +117,7 @@ def generate_region_session(
     channel_step : int
         Keep every ``channel_step``-th contact of the lab's 384-contact probe (4 gives 96 channels).
     num_units : int or None
-        Ground-truth units; None gives about 0.4 per channel in grey matter.
+        Ground-truth units; None gives 0.4 per channel in regions with neurons.
     session_id : str or None
         Identifier; None gives ``"<lab>-<subject>-<layout>-<seed>"``.
 
