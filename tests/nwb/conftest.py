@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import h5py
@@ -14,7 +15,7 @@ from pynwb.testing.mock.ecephys import mock_ElectricalSeries
 from pynwb.testing.mock.file import mock_NWBFile
 from pynwb.testing.mock.icephys import mock_IntracellularRecordingsTable
 
-from spikeinterface_xmodal import CellSubclassPredictions, RegionPredictions
+from spikeinterface_xmodal.predictions import CellSubclassPredictions, RegionPredictions
 
 REGIONS = ["CA1", "DG", "VISp"]
 SUBCLASSES = ["Lamp5", "Pvalb", "Sst", "Vip"]
@@ -78,10 +79,27 @@ def neuroconv_like_nwbfile(num_channels: int = 8, num_units: int = 4) -> NWBFile
     return nwbfile
 
 
+@pytest.fixture(scope="session")
+def neuroconv_templates(tmp_path_factory) -> dict[str, Path]:
+    """NeuroConv-like files written once per session, as HDF5 (``nwb``) and Zarr (``zarr``); copy before use."""
+    folder = tmp_path_factory.mktemp("templates")
+    return {suffix: save_nwb(neuroconv_like_nwbfile(), folder / f"session.{suffix}") for suffix in ("nwb", "zarr")}
+
+
+def copy_template(template: Path, folder: Path) -> Path:
+    """Copy a template file (HDF5) or directory (Zarr) into ``folder``."""
+    target = folder / template.name
+    if template.is_dir():
+        shutil.copytree(template, target)
+    else:
+        shutil.copyfile(template, target)
+    return target
+
+
 @pytest.fixture(params=["nwb", "zarr"])
-def neuroconv_path(request, tmp_path) -> Path:
+def neuroconv_path(request, tmp_path, neuroconv_templates) -> Path:
     """A NeuroConv-like file with 8 electrodes (CH0..CH7) and 4 units (u0..u3), as HDF5 and as Zarr."""
-    return save_nwb(neuroconv_like_nwbfile(), tmp_path / f"session.{request.param}")
+    return copy_template(neuroconv_templates[request.param], tmp_path)
 
 
 @pytest.fixture
@@ -177,4 +195,3 @@ def assert_kept(before: dict[str, str], after: dict[str, str]) -> None:
     assert set(before) <= set(after), f"objects lost: {sorted(set(before) - set(after))[:5]}"
     changed = [key for key in before if before[key] != after[key]]
     assert not changed, f"objects changed: {changed[:5]}"
-

@@ -11,17 +11,21 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import checksums, region_predictions
 
+from conftest import checksums, copy_template, region_predictions
 from spikeinterface_xmodal.nwb import read_predictions, write_region_predictions
 from spikeinterface_xmodal.nwb.atomic import copy_file
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 # Runs a real write in a child process and pauses it at ``stage`` (after touching ``ready``) until killed.
+# The package is stubbed so that only its nwb part is imported: the child starts in about a second.
 WRITER = """
-import sys, time, pathlib
+import sys, time, pathlib, types
 sys.path[:0] = [{tests!r}]
+package = types.ModuleType("spikeinterface_xmodal")
+package.__path__ = [{package!r}]
+sys.modules["spikeinterface_xmodal"] = package
 import h5py
 from conftest import region_predictions
 import spikeinterface_xmodal.nwb.atomic as atomic
@@ -52,30 +56,37 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(b"".join(p.read_bytes() for p in files)).hexdigest()
 
 
-@pytest.mark.parametrize("stage", ["before_swap", "mid_write"])
-def test_sigkill_mid_write_leaves_original_unchanged(neuroconv_path, stage, tmp_path):
-    if stage == "mid_write" and neuroconv_path.is_dir():
-        pytest.skip("the mid-write hook pauses inside h5py")
-    before, digest = checksums(neuroconv_path), _file_digest(neuroconv_path)
-    ready = tmp_path / "ready"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
-    script = WRITER.format(tests=str(Path(__file__).parent))
-    child = subprocess.Popen([sys.executable, "-c", script, str(neuroconv_path), stage, str(ready)], env=env)
+def test_sigkill_mid_write_leaves_original_unchanged(neuroconv_templates, tmp_path):
+    # (format, stage) scenarios run side by side, to pay the child processes' start-up once
+    scenarios = [("nwb", "before_swap"), ("nwb", "mid_write"), ("zarr", "before_swap")]
+    script = WRITER.format(tests=str(Path(__file__).parent), package=str(SRC / "spikeinterface_xmodal"))
+    runs = []
+    for suffix, stage in scenarios:
+        folder = tmp_path / stage / suffix
+        folder.mkdir(parents=True)
+        path = copy_template(neuroconv_templates[suffix], folder)
+        ready = tmp_path / f"{stage}-{suffix}.ready"
+        child = subprocess.Popen([sys.executable, "-c", script, str(path), stage, str(ready)])
+        runs.append((path, ready, child, checksums(path), _file_digest(path)))
     try:
         deadline = time.monotonic() + 60
-        while not ready.exists():
-            assert child.poll() is None, "the writer exited before reaching the pause"
-            assert time.monotonic() < deadline, "the writer never reached the pause"
-            time.sleep(0.05)
-        os.kill(child.pid, signal.SIGKILL)
+        for _path, ready, child, _sums, _digest in runs:
+            while not ready.exists():
+                assert child.poll() is None, "a writer exited before reaching its pause"
+                assert time.monotonic() < deadline, "a writer never reached its pause"
+                time.sleep(0.05)
+            os.kill(child.pid, signal.SIGKILL)
     finally:
-        child.wait()
-    assert child.returncode == -signal.SIGKILL
-    assert _file_digest(neuroconv_path) == digest
-    assert checksums(neuroconv_path) == before
-    assert read_predictions(neuroconv_path) == {}
-    write_region_predictions(neuroconv_path, region_predictions(["CH0"]))  # a leftover copy does not block
-    assert list(read_predictions(neuroconv_path)) == ["lfp_region"]
+        for run in runs:
+            run[2].kill()
+            run[2].wait()
+    for path, _ready, child, sums, digest in runs:
+        assert child.returncode == -signal.SIGKILL
+        assert _file_digest(path) == digest, path
+        assert checksums(path) == sums
+        assert read_predictions(path) == {}
+        write_region_predictions(path, region_predictions(["CH0"]))  # a leftover copy does not block
+        assert list(read_predictions(path)) == ["lfp_region"]
 
 
 def test_copy_file_keeps_bytes_and_mode(tmp_path):

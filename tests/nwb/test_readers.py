@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import REGIONS, region_predictions
 
+from conftest import REGIONS, region_predictions
 from spikeinterface_xmodal.nwb import read_predictions, set_region_properties, write_region_predictions
 
 LFP_SERIES = "processing/ecephys/LFP/ElectricalSeriesLFP"
@@ -35,10 +35,10 @@ def test_recording_read_with_spikeinterface_gets_channel_properties(neuroconv_pa
     recording = read_nwb_recording(str(neuroconv_path), electrical_series_path=LFP_SERIES)
     keys = set_region_properties(recording, neuroconv_path)
     assert keys == ["brain_area_predicted"] + [f"brain_area_p_{c}" for c in REGIONS]
-    predicted = dict(zip(recording.channel_ids, recording.get_property("brain_area_predicted")))
+    predicted = dict(zip(recording.channel_ids, recording.get_property("brain_area_predicted"), strict=True))
     assert [predicted[c] for c in ("CH6", "CH1", "CH3")] == result.predicted_region.tolist()
     assert predicted["CH0"] == ""
-    p_dg = dict(zip(recording.channel_ids, recording.get_property("brain_area_p_DG")))
+    p_dg = dict(zip(recording.channel_ids, recording.get_property("brain_area_p_DG"), strict=True))
     assert p_dg["CH1"] == pytest.approx(result.probabilities[1, 1])
     assert np.isnan(p_dg["CH0"])
 

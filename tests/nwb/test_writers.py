@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import REGIONS, assert_kept, checksums, region_predictions, save_nwb, subclass_predictions
 from pynwb import NWBHDF5IO
 from pynwb.testing.mock.file import mock_NWBFile
 
+from conftest import (
+    REGIONS,
+    assert_kept,
+    checksums,
+    copy_template,
+    region_predictions,
+    save_nwb,
+    subclass_predictions,
+)
 from spikeinterface_xmodal.nwb import read_predictions, write_cell_subclasses, write_region_predictions
 from spikeinterface_xmodal.nwb.fileio import open_nwb
 
@@ -134,10 +142,8 @@ def test_append_keeps_every_existing_object(neuroconv_path):
     assert_kept(before, checksums(neuroconv_path))
 
 
-def test_electrodes_column_is_opt_in_and_location_untouched(tmp_path):
-    from conftest import neuroconv_like_nwbfile
-
-    path = save_nwb(neuroconv_like_nwbfile(), tmp_path / "s.nwb")
+def test_electrodes_column_is_opt_in_and_location_untouched(tmp_path, neuroconv_templates):
+    path = copy_template(neuroconv_templates["nwb"], tmp_path)
     result = region_predictions(["CH2", "CH5"])
     write_region_predictions(path, result, electrodes_column="predicted_region")
     with NWBHDF5IO(path, "r") as io:
@@ -157,8 +163,9 @@ def test_cell_subclasses_for_units_by_unit_name(neuroconv_path):
     frame = read_predictions(neuroconv_path)["cell_subclass"]
     assert frame.index.tolist() == ["u3", "u1"]
     assert frame["unit"].tolist() == [3, 1]
-    np.testing.assert_allclose(frame[["attention_ap", "attention_isi", "attention_subthreshold"]],
-                               result.attention_weights)
+    np.testing.assert_allclose(
+        frame[["attention_ap", "attention_isi", "attention_subthreshold"]], result.attention_weights
+    )
     assert frame.attrs["feature_families"] == ["ap", "isi", "subthreshold"]
 
 
@@ -179,5 +186,6 @@ def test_cell_subclasses_for_icephys_electrode_and_recording(icephys_path):
     assert tables["by_rec"].index.tolist() == [0]
     assert "attention_ap" not in tables["by_rec"]
     with pytest.raises(ValueError, match="not intracellular electrode names either"):
-        write_cell_subclasses(icephys_path, subclass_predictions(["cell9"], target="intracellular_recordings"),
-                              name="x")
+        write_cell_subclasses(
+            icephys_path, subclass_predictions(["cell9"], target="intracellular_recordings"), name="x"
+        )
