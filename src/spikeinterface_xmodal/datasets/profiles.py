@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -211,10 +211,6 @@ class SubjectVariation:
             frequency_scale={r: float(np.exp(rng.normal(0.0, 0.07 * s))) for r in _RHYTHMS},
             ripple_rate_hz=float(np.exp(rng.normal(np.log(0.6), 0.4 * s))),
         )
-
-    def with_id(self, subject_id: str) -> SubjectVariation:
-        """Same subject under another identifier."""
-        return replace(self, subject_id=subject_id)
 
     def warp_depth(self, depths: np.ndarray) -> np.ndarray:
         """Map depths of this subject's probe to depths of the reference layout.
