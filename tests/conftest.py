@@ -36,3 +36,23 @@ def make_sine_recording():
 def sines():
     """Channels at 2 (delta), 6 (theta), 20 (beta), 50 (gamma) and 200 Hz (ripple band), 2500 Hz, 12 s."""
     return sine_recording([2.0, 6.0, 20.0, 50.0, 200.0])
+
+
+@pytest.fixture(scope="session")
+def region_sessions():
+    """Four small generated sessions (48 channels, 12 s, one subject each) crossing cortex, WM, HPF, TH."""
+    from spikeinterface_xmodal.datasets import generate_region_sessions
+
+    return generate_region_sessions(
+        n_subjects=4, duration_s=12.0, channel_step=8, seed=7, layouts=["cortex_hippocampus_thalamus"]
+    )
+
+
+@pytest.fixture(scope="session")
+def region_model_folder(region_sessions, tmp_path_factory):
+    """A baseline region model trained on the first three sessions (the fourth is held out)."""
+    from spikeinterface_xmodal.training import fit_region_baseline
+
+    folder = tmp_path_factory.mktemp("models") / "region_model"
+    fit_region_baseline([s.lfp for s in region_sessions[:3]], folder=folder, n_windows=4, seed=0, ontology="synthetic")
+    return folder

@@ -24,7 +24,7 @@ def _run_demo(args: argparse.Namespace) -> None:
         output_folder=args.output,
         n_subjects=args.subjects,
         duration_s=args.duration,
-        num_channels=args.channels,
+        channel_step=args.channel_step,
         seed=args.seed,
         n_jobs=args.n_jobs,
         progress_bar=not args.no_progress,
@@ -53,7 +53,9 @@ def _train_region(args: argparse.Namespace) -> None:
     )
     loso = model.card["metrics"].get("leave_one_session_out")
     if loso:
-        print(f"leave-one-session-out balanced accuracy {loso['balanced_accuracy']:.3f}, macro-F1 {loso['macro_f1']:.3f}")
+        print(
+            f"leave-one-session-out balanced accuracy {loso['balanced_accuracy']:.3f}, macro-F1 {loso['macro_f1']:.3f}"
+        )
     print(f"Model saved to {args.output} (classes: {', '.join(model.classes)})")
 
 
@@ -93,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--output", default="xmodal_demo", help="output folder")
     demo.add_argument("--subjects", type=int, default=6, help="generated subjects (the last is held out)")
     demo.add_argument("--duration", type=float, default=30.0, help="seconds per session")
-    demo.add_argument("--channels", type=int, default=96, help="channels per probe")
+    demo.add_argument("--channel-step", type=int, default=4, help="keep every k-th of 384 channels")
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--n-jobs", type=int, default=1)
     demo.add_argument("--no-progress", action="store_true")
@@ -107,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--output", required=True, help="model folder to write")
     train.add_argument("--label-property", default="brain_area", help="channel property with the true region")
     train.add_argument("--ontology", default="unspecified", help="name of the label set")
-    train.add_argument("--feature-set", default="band_power+depth", choices=["band_power+depth", "band_power", "position"])
+    train.add_argument(
+        "--feature-set", default="band_power+depth", choices=["band_power+depth", "band_power", "position"]
+    )
     train.add_argument("--classifier", default="hgb", choices=["hgb", "logreg"])
     train.add_argument("--no-smoothing", action="store_true", help="no HMM smoothing along the probe")
     train.add_argument("--sampling-frequency", type=float, default=2500.0, help="LFP rate of the model (Hz)")
@@ -135,11 +139,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``xmodal`` console script."""
     args = build_parser().parse_args(argv)
     try:
-        args.func(args)
+        return int(args.func(args) or 0)
     except (ValueError, TypeError, FileNotFoundError, FileExistsError) as error:
         print(f"xmodal: error: {error}", file=sys.stderr)
         return 2
-    return 0
 
 
 if __name__ == "__main__":

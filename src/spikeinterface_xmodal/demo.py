@@ -18,6 +18,9 @@ from .plotting import plot_region_profile  # noqa: E402
 from .training import fit_region_baseline, score_regions  # noqa: E402
 
 
+DEMO_LAYOUT = "cortex_hippocampus_thalamus"
+
+
 def _print_report(scores: dict, session_id: str) -> None:
     print(f"\nHeld-out session {session_id}: per-region precision / recall")
     print(f"  {'region':<14}{'precision':>10}{'recall':>10}{'channels':>10}")
@@ -30,14 +33,15 @@ def run_demo(
     output_folder: str | Path = "xmodal_demo",
     n_subjects: int = 6,
     duration_s: float = 30.0,
-    num_channels: int = 96,
+    channel_step: int = 4,
     seed: int = 0,
     n_jobs: int = 1,
     progress_bar: bool = True,
 ) -> dict:
     """Run the main job end to end on generated data.
 
-    Generates one session per subject, trains the baseline region model on all but the last, runs
+    Generates one session per subject (a probe crossing cortex, white matter, hippocampus and
+    thalamus, with region boundaries, amplitudes and spectra varying by subject), trains the baseline region model on all but the last, runs
     ``analyzer.compute("lfp_region")`` on the held-out session's SortingAnalyzer, prints per-region
     precision / recall and balanced accuracy, and writes a PNG of true vs predicted regions along the
     probe beside the LFP power profile.
@@ -50,8 +54,8 @@ def run_demo(
         Number of generated subjects (one session each); the last is held out.
     duration_s : float, default: 30.0
         Length of each session in seconds.
-    num_channels : int, default: 96
-        Channels per probe.
+    channel_step : int, default: 4
+        Keep every k-th channel of the 384-channel probe (4 -> 96 channels).
     seed : int, default: 0
         Seed of everything.
     n_jobs : int, default: 1
@@ -71,9 +75,13 @@ def run_demo(
     output_folder.mkdir(parents=True, exist_ok=True)
     job_kwargs = dict(n_jobs=n_jobs, chunk_duration="10s", progress_bar=progress_bar)
 
-    print(f"Generating {n_subjects} sessions ({num_channels} channels, {duration_s:.0f} s each)...")
+    print(f"Generating {n_subjects} sessions ({384 // channel_step} channels, {duration_s:.0f} s each)...")
     sessions = generate_region_sessions(
-        n_subjects=n_subjects, duration_s=duration_s, num_channels=num_channels, seed=seed
+        n_subjects=n_subjects,
+        duration_s=duration_s,
+        channel_step=channel_step,
+        seed=seed,
+        layouts=[DEMO_LAYOUT],
     )
     train, held_out = sessions[:-1], sessions[-1]
 
@@ -85,7 +93,6 @@ def run_demo(
         ontology="xmodal synthetic regions",
         overwrite=True,
         seed=seed,
-        progress_bar=progress_bar,
         **job_kwargs,
     )
 

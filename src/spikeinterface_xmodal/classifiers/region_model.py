@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import skops.io as skops_io
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -185,6 +184,8 @@ class RegionModel:
 
     def save(self, folder: str | Path, overwrite: bool = False) -> Path:
         """Write the model folder (``classifier.skops`` + ``card.json``)."""
+        import skops.io as skops_io  # slow to import (it scans every scikit-learn type): only when needed
+
         card = dict(self.card)
         card.update(
             kind=REGION_MODEL_KIND,
@@ -202,6 +203,8 @@ class RegionModel:
     @classmethod
     def load(cls, folder: str | Path) -> RegionModel:
         """Load a model folder written by ``save``; fails clearly on a missing or corrupt folder."""
+        import skops.io as skops_io  # slow to import: only when needed
+
         folder = Path(folder)
         card = read_model_card(folder, expected_kind=REGION_MODEL_KIND)
         weights = folder / WEIGHTS_FILENAME

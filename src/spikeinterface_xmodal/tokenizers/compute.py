@@ -124,24 +124,27 @@ def compute_spectral_tokens(
     if windows is None:
         windows = sample_windows(recording, tokenizer.window_s, n_windows=n_windows, seed=seed)
     window_len = window_length_samples(recording, tokenizer.window_s)
-    job_kwargs = fix_job_kwargs(job_kwargs)
+    n_channels = recording.get_num_channels()
+    band_tokens = np.zeros((windows.size, n_channels, len(tokenizer.feature_names)), dtype="float32")
+    log_psd = np.zeros((windows.size, n_channels, tokenizer.n_psd_bins), dtype="float32")
+
+    def gather(result):
+        # fill the outputs as chunks arrive, so only one chunk's tokens are held at a time
+        window_indices, bands, psds = result
+        if window_indices.size:
+            band_tokens[window_indices] = np.stack(bands)
+            log_psd[window_indices] = np.stack(psds)
+
     executor = TimeSeriesChunkExecutor(
         recording,
         _tokenize_chunk,
         _init_tokenizer_worker,
         (recording, tokenizer, windows, window_len),
-        handle_returns=True,
+        gather_func=gather,
         job_name="spectral tokens",
-        **job_kwargs,
+        **fix_job_kwargs(job_kwargs),
     )
-    results = executor.run(slices=_chunk_slices(windows, window_len, executor.chunk_size))
-    n_channels = recording.get_num_channels()
-    band_tokens = np.zeros((windows.size, n_channels, len(tokenizer.feature_names)), dtype="float32")
-    log_psd = np.zeros((windows.size, n_channels, tokenizer.n_psd_bins), dtype="float32")
-    for window_indices, bands, psds in results:
-        if window_indices.size:
-            band_tokens[window_indices] = np.stack(bands)
-            log_psd[window_indices] = np.stack(psds)
+    executor.run(slices=_chunk_slices(windows, window_len, executor.chunk_size))
     return SpectralTokens(
         band_tokens=band_tokens,
         log_psd=log_psd,

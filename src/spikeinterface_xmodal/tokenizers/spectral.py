@@ -126,16 +126,17 @@ class SpectralTokenizer:
         log_psd : np.ndarray
             Shape (n_channels, n_psd_bins): log10 mean PSD in the bins centred on ``psd_frequencies``.
         """
-        traces = np.asarray(traces, dtype="float64")
-        traces = traces - traces.mean(axis=0, keepdims=True)
-        nperseg = min(traces.shape[0], round(self.welch_segment_s * sampling_frequency))
-        freqs, psd = welch(traces, fs=sampling_frequency, nperseg=nperseg, axis=0)
-        psd = np.maximum(psd, np.finfo("float64").tiny)
+        # channels on the last, contiguous axis: Welch's per-segment detrend is several times faster
+        traces = np.ascontiguousarray(np.asarray(traces, dtype="float64").T)
+        traces = traces - traces.mean(axis=1, keepdims=True)
+        nperseg = min(traces.shape[1], round(self.welch_segment_s * sampling_frequency))
+        freqs, psd = welch(traces, fs=sampling_frequency, nperseg=nperseg, axis=-1)
+        psd = np.maximum(psd.T, np.finfo("float64").tiny)
         band_powers = [
             np.trapezoid(psd[(freqs >= lo) & (freqs <= hi)], freqs[(freqs >= lo) & (freqs <= hi)], axis=0)
             for lo, hi in self.bands.values()
         ]
-        rms = traces.std(axis=0)
+        rms = traces.std(axis=1)
         band_tokens = np.log10(np.maximum(np.column_stack([*band_powers, rms]), np.finfo("float64").tiny))
         log_psd = self._binned_log_psd(freqs, psd)
         return band_tokens.astype("float32"), log_psd.astype("float32")

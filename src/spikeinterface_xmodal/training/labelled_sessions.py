@@ -68,7 +68,6 @@ def prepare_labelled_sessions(
     seed: int = 0,
     session_ids: list[str] | None = None,
     groups: list[str] | None = None,
-    progress_bar: bool = True,
     **job_kwargs,
 ) -> list[LabelledSession]:
     """Tokenize labelled recordings once.
@@ -90,10 +89,8 @@ def prepare_labelled_sessions(
         Seed of the window draw.
     session_ids, groups : list of str or None
         Names and evaluation groups; default to the recordings' ``session_id`` / ``lab_id`` annotations.
-    progress_bar : bool, default: True
-        Show progress over recordings.
     **job_kwargs
-        SpikeInterface job kwargs for tokenization.
+        SpikeInterface job kwargs for tokenization; ``progress_bar`` shows progress over recordings.
 
     Returns
     -------
@@ -101,8 +98,9 @@ def prepare_labelled_sessions(
     """
     if len(recordings) == 0:
         raise ValueError("No recordings given")
+    show_progress = bool(job_kwargs.pop("progress_bar", False))
     sessions = []
-    for index, recording in enumerate(tqdm(recordings, desc="tokenizing sessions", disable=not progress_bar)):
+    for index, recording in enumerate(tqdm(recordings, desc="tokenizing sessions", disable=not show_progress)):
         labels = channel_labels(recording, label_property)
         lfp = lfp_for_tokenizer(recording, sampling_frequency, tokenizer)
         tokens = compute_spectral_tokens(lfp, tokenizer, n_windows=n_windows, seed=seed, **job_kwargs)

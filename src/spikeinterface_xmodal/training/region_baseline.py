@@ -116,7 +116,6 @@ def fit_region_baseline(
     seed: int = 0,
     cross_validate: bool = True,
     overwrite: bool = False,
-    progress_bar: bool = True,
     **job_kwargs,
 ) -> RegionModel:
     """Train the baseline region model on labelled recordings and save it as a model folder.
@@ -154,10 +153,8 @@ def fit_region_baseline(
         Score leave-one-session-out before the final fit (needs two or more recordings).
     overwrite : bool, default: False
         Replace an existing model folder.
-    progress_bar : bool, default: True
-        Show progress bars.
     **job_kwargs
-        SpikeInterface job kwargs for tokenization (``n_jobs``, ``chunk_duration``, ...).
+        SpikeInterface job kwargs for tokenization (``n_jobs``, ``chunk_duration``, ``progress_bar``, ...).
 
     Returns
     -------
@@ -178,7 +175,6 @@ def fit_region_baseline(
         label_property,
         n_windows,
         seed,
-        progress_bar=progress_bar,
         **job_kwargs,
     )
     metrics = {}

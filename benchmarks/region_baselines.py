@@ -1,0 +1,163 @@
+"""Region-localization baselines on generated sessions, scored on held-out sessions and across labs.
+
+Variants (the reference points every region model is compared with):
+(a) electrode position only, (b) band power only, (c) band power + depth, (d) (c) + HMM smoothing along
+the probe. Within each lab: leave-one-session-out (every session is a different subject). Across labs:
+train on every session of one lab, test on every session of the other (different sampling rate, pitch,
+noise, reference, gain, line frequency).
+
+Rerun:  python benchmarks/region_baselines.py [--subjects 10] [--ibl-data ../shared/data/ibl]
+Writes: benchmarks/results/region_baselines.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+from pathlib import Path
+
+import numpy as np
+import sklearn
+import spikeinterface
+
+from spikeinterface_xmodal import __version__
+from spikeinterface_xmodal.datasets import builtin_layouts, generate_region_sessions, load_ibl_layouts
+from spikeinterface_xmodal.tokenizers import SpectralTokenizer
+from spikeinterface_xmodal.training import (
+    evaluate_on_sessions,
+    fit_on_sessions,
+    leave_one_session_out,
+    prepare_labelled_sessions,
+)
+
+VARIANTS = {
+    "position_only": dict(feature_set="position", smoothing=False),
+    "band_power_only": dict(feature_set="band_power", smoothing=False),
+    "band_power+depth": dict(feature_set="band_power+depth", smoothing=False),
+    "band_power+depth+hmm": dict(feature_set="band_power+depth", smoothing=True),
+}
+
+
+def _summary(scores: dict) -> dict:
+    keep = ("balanced_accuracy", "balanced_accuracy_std", "macro_f1")
+    summary = {key: round(scores[key], 4) for key in keep if key in scores}
+    if "folds" in scores:
+        summary["per_session_balanced_accuracy"] = [round(f["balanced_accuracy"], 4) for f in scores["folds"]]
+    if "per_region" in scores:
+        summary["recall_per_region"] = {r: round(v["recall"], 3) for r, v in scores["per_region"].items()}
+    return summary
+
+
+def run(args: argparse.Namespace) -> dict:
+    """Generate, tokenize once, and score every variant within and across labs."""
+    started = time.perf_counter()
+    layouts = load_ibl_layouts(args.ibl_data) if args.ibl_data else list(builtin_layouts().values())
+    if args.max_layouts:
+        layouts = layouts[: args.max_layouts]
+    generated = generate_region_sessions(
+        n_subjects=args.subjects,
+        labs=tuple(args.labs),
+        duration_s=args.duration,
+        seed=args.seed,
+        layouts=layouts,
+        channel_step=args.channel_step,
+    )
+    tokenizer = SpectralTokenizer()
+    sessions = prepare_labelled_sessions(
+        [g.lfp for g in generated],
+        tokenizer,
+        sampling_frequency=max(g.lfp.sampling_frequency for g in generated),
+        n_windows=args.n_windows,
+        seed=args.seed,
+        session_ids=[g.session_id for g in generated],
+        groups=[g.lab_id for g in generated],
+        progress_bar=True,
+        n_jobs=args.n_jobs,
+        chunk_duration="30s",
+    )
+    by_lab = {lab: [s for s in sessions if s.group == lab] for lab in args.labs}
+    within, across = {}, {}
+    for lab, lab_sessions in by_lab.items():
+        within[lab] = {
+            name: _summary(leave_one_session_out(lab_sessions, classifier=args.classifier, seed=args.seed, **variant))
+            for name, variant in VARIANTS.items()
+        }
+    for train_lab in args.labs:
+        for test_lab in args.labs:
+            if train_lab == test_lab:
+                continue
+            across[f"{train_lab}->{test_lab}"] = {
+                name: _summary(
+                    evaluate_on_sessions(
+                        fit_on_sessions(by_lab[train_lab], classifier=args.classifier, seed=args.seed, **variant),
+                        by_lab[test_lab],
+                        smoothing=variant["smoothing"],
+                    )
+                )
+                for name, variant in VARIANTS.items()
+            }
+    return dict(
+        benchmark="region_baselines",
+        package_version=__version__,
+        settings=dict(
+            subjects_per_lab=args.subjects,
+            labs=args.labs,
+            duration_s=args.duration,
+            channel_step=args.channel_step,
+            n_windows=args.n_windows,
+            classifier=args.classifier,
+            layouts="ibl" if args.ibl_data else "builtin",
+            n_layouts=len(layouts),
+            seed=args.seed,
+            regions=sorted({str(r) for s in sessions for r in s.labels}),
+        ),
+        within_lab_leave_one_session_out=within,
+        cross_lab=across,
+        machine=dict(
+            platform=platform.platform(),
+            python=platform.python_version(),
+            numpy=np.__version__,
+            sklearn=sklearn.__version__,
+            spikeinterface=spikeinterface.__version__,
+        ),
+        runtime_s=round(time.perf_counter() - started, 1),
+    )
+
+
+def _print_table(results: dict) -> None:
+    print(f"\n{'setting':<34}" + "".join(f"{name:>22}" for name in VARIANTS))
+    rows = [(f"LOSO {lab}", v) for lab, v in results["within_lab_leave_one_session_out"].items()]
+    rows += [(f"cross-lab {pair}", v) for pair, v in results["cross_lab"].items()]
+    for label, variants in rows:
+        cells = "".join(
+            f"{variants[name]['balanced_accuracy']:>12.3f} / {variants[name]['macro_f1']:.3f}" for name in VARIANTS
+        )
+        print(f"{label:<34}{cells}")
+    print("(balanced accuracy / macro-F1)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--subjects", type=int, default=10, help="subjects (one session each) per lab")
+    parser.add_argument("--labs", nargs="+", default=["lab_a", "lab_b"])
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds per session")
+    parser.add_argument("--channel-step", type=int, default=4, help="keep every k-th of 384 channels")
+    parser.add_argument("--n-windows", type=int, default=20)
+    parser.add_argument("--classifier", default="hgb", choices=["hgb", "logreg"])
+    parser.add_argument("--ibl-data", help="folder with ibl_insertions_channels.pqt: draw real layouts")
+    parser.add_argument("--max-layouts", type=int, default=0, help="use only the first N layouts (0 = all)")
+    parser.add_argument("--n-jobs", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results" / "region_baselines.json"))
+    args = parser.parse_args()
+    results = run(args)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(results, indent=2))
+    _print_table(results)
+    print(f"\nWritten {args.out} in {results['runtime_s']:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

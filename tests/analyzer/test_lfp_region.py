@@ -1,0 +1,166 @@
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import spikeinterface.core as si
+from spikeinterface.core import NumpyRecording
+
+import spikeinterface_xmodal  # noqa: F401  (registers lfp_region)
+from spikeinterface_xmodal import RegionPredictions
+
+
+@pytest.fixture(scope="module")
+def held_out(region_sessions):
+    return region_sessions[3]
+
+
+def _analyzer(session, format="memory", folder=None, extensions=("random_spikes", "templates")):
+    analyzer = si.create_sorting_analyzer(
+        session.sorting, session.recording, format=format, folder=folder, sparse=False
+    )
+    analyzer.compute(list(extensions))
+    return analyzer
+
+
+@pytest.fixture(scope="module")
+def computed(held_out, region_model_folder):
+    analyzer = _analyzer(held_out)
+    analyzer.compute("lfp_region", lfp_recording=held_out.lfp, model=region_model_folder, n_windows=4)
+    return analyzer
+
+
+def test_tables_follow_channels_and_units(computed, held_out):
+    ext = computed.get_extension("lfp_region")
+    tables = ext.get_data()
+    channels, units = tables["channels"], tables["units"]
+    assert list(channels["channel_id"]) == list(computed.channel_ids)
+    assert list(units["unit_id"]) == list(computed.unit_ids)
+    p_columns = [f"p_{c}" for c in ext.classes]
+    np.testing.assert_allclose(channels[p_columns].sum(axis=1), 1.0)
+    np.testing.assert_allclose(channels["probability"], channels[p_columns].max(axis=1))
+    assert set(channels["predicted_region"]) <= set(ext.classes)
+    assert {f"log_power_{b}" for b in ("theta", "ripple", "rms")} <= set(channels.columns)
+    # a unit takes the region of its assigned channel
+    by_channel = channels.set_index("channel_id")["predicted_region"]
+    assert list(units["predicted_region"]) == list(by_channel.loc[units["channel_id"]])
+    truth = held_out.lfp.get_property("brain_area")
+    assert np.mean(channels["predicted_region"].to_numpy(dtype=str) == truth) > 0.5
+
+
+def test_predictions_for_nwb(computed):
+    predictions = computed.get_extension("lfp_region").get_predictions()
+    assert isinstance(predictions, RegionPredictions)
+    assert predictions.ontology == "synthetic"
+    assert predictions.model_card["kind"] == "lfp_region_baseline"
+    assert predictions.probabilities.shape == (computed.get_num_channels(), len(predictions.classes))
+
+
+def test_params_are_json_and_name_the_model(computed, region_model_folder):
+    params = computed.get_extension("lfp_region").params
+    json.dumps(params)
+    assert params["model"] == str(region_model_folder.resolve())
+    assert len(params["model_hash"]) == 64 and params["window_s"] == 3.0
+
+
+@pytest.mark.parametrize("format", ["binary_folder", "zarr"])
+def test_saved_analyzer_reloads_in_a_new_process(computed, held_out, region_model_folder, tmp_path, format):
+    folder = tmp_path / ("analyzer.zarr" if format == "zarr" else "analyzer")
+    analyzer = _analyzer(held_out, format=format, folder=folder)
+    analyzer.compute("lfp_region", lfp_recording=held_out.lfp, model=region_model_folder, n_windows=4)
+    expected = analyzer.get_extension("lfp_region").get_data()
+    script = (
+        "import sys, spikeinterface.core as si, spikeinterface_xmodal\n"
+        "a = si.load_sorting_analyzer(sys.argv[1])\n"
+        "t = a.get_extension('lfp_region').get_data()\n"
+        "t['channels'].to_csv(sys.argv[2] + '_c.csv', index=False); t['units'].to_csv(sys.argv[2] + '_u.csv', index=False)\n"
+    )
+    out = str(tmp_path / "reloaded")
+    subprocess.run([sys.executable, "-c", script, str(folder), out], check=True, env=os.environ.copy())
+    for key, suffix in (("channels", "_c.csv"), ("units", "_u.csv")):
+        reloaded = pd.read_csv(out + suffix)
+        pd.testing.assert_frame_equal(
+            reloaded.drop(columns=[c for c in reloaded.columns if c.endswith("_id")]),
+            expected[key].drop(columns=[c for c in expected[key].columns if c.endswith("_id")]).reset_index(drop=True),
+            check_dtype=False,
+        )
+        assert [str(v) for v in reloaded.iloc[:, 0]] == [str(v) for v in expected[key].iloc[:, 0]]
+
+
+def test_select_merge_and_split_keep_units_consistent(computed):
+    ext_rows = computed.get_extension("lfp_region").get_data()["units"].set_index("unit_id")
+    kept = computed.unit_ids[::2]
+    selected = computed.select_units(kept).get_extension("lfp_region").get_data()["units"]
+    assert list(selected["unit_id"]) == list(kept)
+    assert list(selected["predicted_region"]) == list(ext_rows.loc[kept, "predicted_region"])
+
+    pair = list(computed.unit_ids[:2])
+    merged = computed.merge_units([pair], new_id_strategy="append")
+    merged_units = merged.get_extension("lfp_region").get_data()["units"]
+    assert list(merged_units["unit_id"]) == list(merged.unit_ids)
+    untouched = [u for u in computed.unit_ids if u not in pair]
+    assert list(merged_units.set_index("unit_id").loc[untouched, "channel_id"]) == list(
+        ext_rows.loc[untouched, "channel_id"]
+    )
+
+    unit = computed.unit_ids[2]
+    spikes = computed.sorting.get_unit_spike_train(unit)
+    halves = [np.arange(spikes.size // 2), np.arange(spikes.size // 2, spikes.size)]
+    split = computed.split_units({unit: halves})
+    split_units = split.get_extension("lfp_region").get_data()["units"]
+    assert list(split_units["unit_id"]) == list(split.unit_ids)
+    assert split_units["predicted_region"].notna().all()
+
+
+def test_analyzer_recording_is_used_and_downsampled_when_no_lfp_is_given(held_out, region_model_folder):
+    analyzer = _analyzer(held_out)
+    analyzer.compute("lfp_region", model=region_model_folder, n_windows=2)
+    channels = analyzer.get_extension("lfp_region").get_data()["channels"]
+    assert len(channels) == analyzer.get_num_channels()
+
+
+def test_bad_input_is_refused_clearly(computed, held_out, region_model_folder, tmp_path):
+    analyzer = si.create_sorting_analyzer(held_out.sorting, held_out.recording, format="memory", sparse=False)
+    with pytest.raises(ValueError, match="templates"):
+        analyzer.compute("lfp_region", lfp_recording=held_out.lfp, model=region_model_folder)
+    with pytest.raises(ValueError, match="needs model="):
+        computed.compute("lfp_region", lfp_recording=held_out.lfp)
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        computed.compute("lfp_region", lfp_recording=held_out.lfp, model=tmp_path / "missing")
+    with pytest.raises(ValueError, match="trained on 3.0 s windows"):
+        computed.compute("lfp_region", lfp_recording=held_out.lfp, model=region_model_folder, window_s=2.0)
+    fewer = held_out.lfp.select_channels(held_out.lfp.channel_ids[:-3])
+    with pytest.raises(ValueError, match="lacks 3 of the analyzer's"):
+        computed.compute("lfp_region", lfp_recording=fewer, model=region_model_folder)
+    short = held_out.lfp.frame_slice(0, 2000)
+    with pytest.raises(ValueError, match="shorter than one window"):
+        computed.compute("lfp_region", lfp_recording=short, model=region_model_folder)
+    traces = held_out.lfp.get_traces().copy()
+    traces[:, 5] = np.nan
+    broken = NumpyRecording([traces], held_out.lfp.sampling_frequency, channel_ids=held_out.lfp.channel_ids)
+    broken.set_channel_locations(held_out.lfp.get_channel_locations())
+    with pytest.raises(ValueError, match="NaN or Inf"):
+        computed.compute("lfp_region", lfp_recording=broken, model=region_model_folder, n_windows=None)
+    slow = held_out.lfp.frame_slice(0, 30000)
+    slow = NumpyRecording([slow.get_traces()[::8]], slow.sampling_frequency / 8, channel_ids=slow.channel_ids)
+    slow.set_channel_locations(held_out.lfp.get_channel_locations())
+    with pytest.raises(ValueError, match="cannot resolve"):
+        computed.compute("lfp_region", lfp_recording=slow, model=region_model_folder)
+
+
+def test_corrupt_or_changed_model_is_refused(computed, held_out, region_model_folder, tmp_path):
+    copy = tmp_path / "model"
+    shutil.copytree(region_model_folder, copy)
+    (copy / "classifier.skops").write_bytes(b"garbage")
+    with pytest.raises(ValueError, match="corrupt"):
+        computed.compute("lfp_region", lfp_recording=held_out.lfp, model=copy)
+    shutil.rmtree(copy)
+    shutil.copytree(region_model_folder, copy)
+    ext = computed.compute("lfp_region", lfp_recording=held_out.lfp, model=copy, n_windows=2)
+    (copy / "card.json").write_text((copy / "card.json").read_text().replace('"ontology"', '"ontology_"'))
+    with pytest.raises(ValueError, match="changed since the parameters were set"):
+        ext.run()

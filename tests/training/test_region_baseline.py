@@ -1,0 +1,49 @@
+import numpy as np
+import pytest
+
+from spikeinterface_xmodal.classifiers import RegionModel
+from spikeinterface_xmodal.training import fit_region_baseline, score_regions
+
+
+def test_model_trained_on_other_subjects_localizes_a_held_out_session(region_sessions, region_model_folder):
+    model = RegionModel.load(region_model_folder)
+    held_out = region_sessions[3]
+    estimate = model.predict(held_out.lfp, n_windows=4)
+    truth = held_out.lfp.get_property("brain_area")
+    scores = score_regions(truth, estimate.labels)
+    chance = 1 / len(set(truth))
+    assert scores["balanced_accuracy"] > chance + 0.25
+    np.testing.assert_allclose(estimate.probabilities.sum(axis=1), 1.0)
+    assert estimate.smoothed and set(estimate.labels) <= set(model.classes)
+
+
+def test_card_records_provenance_and_held_out_scores(region_model_folder):
+    card = RegionModel.load(region_model_folder).card
+    assert card["kind"] == "lfp_region_baseline"
+    assert card["ontology"] == "synthetic"
+    assert card["sampling_frequency"] == 2500.0 and card["window_s"] == 3.0
+    assert card["training_data"]["n_sessions"] == 3
+    assert sum(card["training_data"]["channels_per_region"].values()) == 3 * 48
+    loso = card["metrics"]["leave_one_session_out"]
+    assert len(loso["folds"]) == 3 and 0.0 <= loso["balanced_accuracy"] <= 1.0
+
+
+def test_reloaded_model_predicts_exactly_as_the_fitted_one(region_sessions, tmp_path):
+    model = fit_region_baseline(
+        [s.lfp for s in region_sessions[:2]], folder=tmp_path / "m", n_windows=3, cross_validate=False
+    )
+    reloaded = RegionModel.load(tmp_path / "m")
+    a = model.predict(region_sessions[3].lfp, n_windows=3)
+    b = reloaded.predict(region_sessions[3].lfp, n_windows=3)
+    np.testing.assert_array_equal(a.labels, b.labels)
+    np.testing.assert_allclose(a.probabilities, b.probabilities)
+
+
+def test_training_bad_input(region_sessions, tmp_path, make_sine_recording):
+    with pytest.raises(ValueError, match="no 'brain_area' channel property"):
+        fit_region_baseline([make_sine_recording([5.0, 7.0])])
+    with pytest.raises(ValueError, match="No recordings"):
+        fit_region_baseline([])
+    (tmp_path / "exists").mkdir()
+    with pytest.raises(FileExistsError):
+        fit_region_baseline([region_sessions[0].lfp], folder=tmp_path / "exists")
