@@ -40,7 +40,7 @@ def test_missing_corrupt_or_wrong_models_fail_clearly(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         read_model_card(tmp_path / "nope")
     (tmp_path / "empty").mkdir()
-    with pytest.raises(ValueError, match="no card.json"):
+    with pytest.raises(ValueError, match=r"no card\.json"):
         read_model_card(tmp_path / "empty")
     folder = save_model_folder(tmp_path / "m", dict(kind="toy", classes=["a"]), _write_weights)
     with pytest.raises(ValueError, match="is a 'toy' model"):

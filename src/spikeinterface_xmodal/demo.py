@@ -10,13 +10,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import spikeinterface.core as si  # noqa: E402
+import numpy as np
+import spikeinterface.core as si
 
-from .datasets import generate_region_sessions  # noqa: E402
-from .plotting import plot_region_profile  # noqa: E402
-from .training import fit_region_baseline, score_regions  # noqa: E402
-
+from .datasets import generate_region_sessions
+from .plotting import plot_region_profile
+from .training import fit_region_baseline, score_regions
 
 DEMO_LAYOUT = "cortex_hippocampus_thalamus"
 
@@ -41,9 +40,9 @@ def run_demo(
     """Run the main job end to end on generated data.
 
     Generates one session per subject (a probe crossing cortex, white matter, hippocampus and
-    thalamus, with region boundaries, amplitudes and spectra varying by subject), trains the baseline region model on all but the last, runs
-    ``analyzer.compute("lfp_region")`` on the held-out session's SortingAnalyzer, prints per-region
-    precision / recall and balanced accuracy, and writes a PNG of true vs predicted regions along the
+    thalamus, with region boundaries, amplitudes and spectra varying by subject), trains the baseline
+    region model on all but the last, runs ``analyzer.compute("lfp_region")`` on the held-out
+    session's SortingAnalyzer, prints per-region precision / recall and balanced accuracy, and writes a PNG of true vs predicted regions along the
     probe beside the LFP power profile.
 
     Parameters

@@ -77,7 +77,8 @@ def test_saved_analyzer_reloads_in_a_new_process(computed, held_out, region_mode
         "import sys, spikeinterface.core as si, spikeinterface_xmodal\n"
         "a = si.load_sorting_analyzer(sys.argv[1])\n"
         "t = a.get_extension('lfp_region').get_data()\n"
-        "t['channels'].to_csv(sys.argv[2] + '_c.csv', index=False); t['units'].to_csv(sys.argv[2] + '_u.csv', index=False)\n"
+        "t['channels'].to_csv(sys.argv[2] + '_c.csv', index=False)\n"
+        "t['units'].to_csv(sys.argv[2] + '_u.csv', index=False)\n"
     )
     out = str(tmp_path / "reloaded")
     subprocess.run([sys.executable, "-c", script, str(folder), out], check=True, env=os.environ.copy())
@@ -131,7 +132,7 @@ def test_bad_input_is_refused_clearly(computed, held_out, region_model_folder, t
         computed.compute("lfp_region", lfp_recording=held_out.lfp)
     with pytest.raises(FileNotFoundError, match="does not exist"):
         computed.compute("lfp_region", lfp_recording=held_out.lfp, model=tmp_path / "missing")
-    with pytest.raises(ValueError, match="trained on 3.0 s windows"):
+    with pytest.raises(ValueError, match=r"trained on 3\.0 s windows"):
         computed.compute("lfp_region", lfp_recording=held_out.lfp, model=region_model_folder, window_s=2.0)
     fewer = held_out.lfp.select_channels(held_out.lfp.channel_ids[:-3])
     with pytest.raises(ValueError, match="lacks 3 of the analyzer's"):
