@@ -42,8 +42,8 @@ def run_demo(
     Generates one session per subject (a probe crossing cortex, white matter, hippocampus and
     thalamus, with region boundaries, amplitudes and spectra varying by subject), trains the baseline
     region model on all but the last, runs ``analyzer.compute("lfp_region")`` on the held-out
-    session's SortingAnalyzer, prints per-region precision / recall and balanced accuracy, and writes a PNG of true vs predicted regions along the
-    probe beside the LFP power profile.
+    session's SortingAnalyzer, prints per-region precision / recall and balanced accuracy, and writes
+    a PNG of true vs predicted regions along the probe beside the LFP power profile.
 
     Parameters
     ----------
