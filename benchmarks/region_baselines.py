@@ -2,8 +2,9 @@
 
 Variants (the reference points every region model is compared with):
 (a) electrode position only, (b) band power only, (c) band power + depth, (d) (c) + HMM smoothing along
-the probe. Within each lab: leave-one-session-out (every session is a different subject). Across labs:
-train on every session of one lab, test on every session of the other (different sampling rate, pitch,
+the probe; then the default model: every LFP feature (band power, 1/f slopes, neighbour correlation) +
+depth, with and without smoothing. Within each lab: leave-one-session-out (every session is a different
+subject). Across labs: train on every session of one lab, test on every session of the other (different sampling rate, pitch,
 noise, reference, gain, line frequency).
 
 Rerun:  python benchmarks/region_baselines.py [--subjects 10] [--ibl-data ../shared/data/ibl]
@@ -37,6 +38,8 @@ VARIANTS = {
     "band_power_only": dict(feature_set="band_power", smoothing=False),
     "band_power+depth": dict(feature_set="band_power+depth", smoothing=False),
     "band_power+depth+hmm": dict(feature_set="band_power+depth", smoothing=True),
+    "lfp+depth": dict(feature_set="lfp+depth", smoothing=False),
+    "lfp+depth+hmm": dict(feature_set="lfp+depth", smoothing=True),
 }
 
 
@@ -145,7 +148,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per session")
     parser.add_argument("--channel-step", type=int, default=4, help="keep every k-th of 384 channels")
     parser.add_argument("--n-windows", type=int, default=20)
-    parser.add_argument("--classifier", default="hgb", choices=["hgb", "logreg"])
+    parser.add_argument("--classifier", default="logreg", choices=["logreg", "hgb"])
     parser.add_argument("--ibl-data", help="folder with ibl_insertions_channels.pqt: draw real layouts")
     parser.add_argument("--max-layouts", type=int, default=0, help="use only the first N layouts (0 = all)")
     parser.add_argument("--n-jobs", type=int, default=1)

@@ -69,7 +69,7 @@ def _predict_region(args: argparse.Namespace) -> None:
         lfp_recording=lfp,
         model=args.model,
         n_windows=args.n_windows,
-        smoothing=not args.no_smoothing,
+        smoothing=args.smoothing,
         **_job_kwargs(args),
     )
     tables = analyzer.get_extension("lfp_region").get_data()
@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--model", required=True, help="region model folder")
     predict.add_argument("--lfp", help="saved LFP recording; default: the analyzer's recording")
     predict.add_argument("--n-windows", type=int, default=20)
-    predict.add_argument("--no-smoothing", action="store_true")
+    predict.add_argument("--smoothing", action="store_true", help="smooth along the probe with the model's HMM")
     predict.add_argument("--figure", help="write the region profile PNG here")
     _job_arguments(predict)
     predict.set_defaults(func=_predict_region)

@@ -95,7 +95,8 @@ def test_saved_analyzer_reloads_in_a_new_process(computed, held_out, region_mode
 def test_select_merge_and_split_keep_units_consistent(computed):
     ext_rows = computed.get_extension("lfp_region").get_data()["units"].set_index("unit_id")
     kept = computed.unit_ids[::2]
-    selected = computed.select_units(kept).get_extension("lfp_region").get_data()["units"]
+    selected_analyzer = computed.select_units(kept)  # extensions hold only a weak reference to their analyzer
+    selected = selected_analyzer.get_extension("lfp_region").get_data()["units"]
     assert list(selected["unit_id"]) == list(kept)
     assert list(selected["predicted_region"]) == list(ext_rows.loc[kept, "predicted_region"])
 
@@ -126,7 +127,7 @@ def test_analyzer_recording_is_used_and_downsampled_when_no_lfp_is_given(held_ou
 
 def test_bad_input_is_refused_clearly(computed, held_out, region_model_folder, tmp_path):
     analyzer = si.create_sorting_analyzer(held_out.sorting, held_out.recording, format="memory", sparse=False)
-    with pytest.raises(ValueError, match="templates"):
+    with pytest.raises((ValueError, AssertionError), match="requires templates"):
         analyzer.compute("lfp_region", lfp_recording=held_out.lfp, model=region_model_folder)
     with pytest.raises(ValueError, match="needs model="):
         computed.compute("lfp_region", lfp_recording=held_out.lfp)

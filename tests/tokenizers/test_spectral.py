@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pytest
 
@@ -45,8 +47,11 @@ def test_nan_in_traces_is_refused_with_channel_names(make_sine_recording):
 
 
 def test_tokenizer_settings_round_trip_and_validation():
-    tokenizer = SpectralTokenizer(window_s=2.0, bands={"theta": (4, 8)})
+    tokenizer = SpectralTokenizer(window_s=2.0, bands={"theta": (4, 8), "alpha": (8, 12)})
     assert SpectralTokenizer.from_dict(tokenizer.to_dict()) == tokenizer
+    # band order is column order: it must survive JSON written with sorted keys
+    settings = json.loads(json.dumps(tokenizer.to_dict(), sort_keys=True))
+    assert SpectralTokenizer.from_dict(settings).feature_names == ["theta", "alpha", "rms"]
     with pytest.raises(ValueError, match="low < high"):
         SpectralTokenizer(bands={"bad": (8, 4)})
     with pytest.raises(ValueError, match="welch_segment_s"):

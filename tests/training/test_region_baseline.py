@@ -14,7 +14,10 @@ def test_model_trained_on_other_subjects_localizes_a_held_out_session(region_ses
     chance = 1 / len(set(truth))
     assert scores["balanced_accuracy"] > chance + 0.25
     np.testing.assert_allclose(estimate.probabilities.sum(axis=1), 1.0)
-    assert estimate.smoothed and set(estimate.labels) <= set(model.classes)
+    assert not estimate.smoothed and set(estimate.labels) <= set(model.classes)
+    smoothed = model.predict(held_out.lfp, n_windows=4, smoothing=True)
+    assert smoothed.smoothed
+    np.testing.assert_allclose(smoothed.raw_probabilities, estimate.raw_probabilities)
 
 
 def test_card_records_provenance_and_held_out_scores(region_model_folder):

@@ -79,8 +79,10 @@ class ComputeLfpRegion(AnalyzerExtension):
         Window length in seconds; must equal the model's (None takes it from the model).
     n_windows : int or None, default: 20
         Windows per channel; None uses the whole recording.
-    smoothing : bool, default: True
-        Smooth labels along the probe with the model's HMM.
+    smoothing : bool, default: False
+        Smooth probabilities along the probe with the model's HMM (forward-backward over channels
+        ordered by depth, per shank). It makes regions contiguous but can absorb regions only a few
+        channels thick; see docs/region_localization.md for the measured trade-off.
     seed : int, default: 0
         Seed of the window draw.
 
@@ -108,7 +110,7 @@ class ComputeLfpRegion(AnalyzerExtension):
         model: str | Path | None = None,
         window_s: float | None = None,
         n_windows: int | None = 20,
-        smoothing: bool = True,
+        smoothing: bool = False,
         seed: int = 0,
     ):
         if model is None:

@@ -34,9 +34,11 @@ class ProbeHMM:
     """A hidden-Markov model over channels ordered along the probe.
 
     States are regions; the transition matrix is learned from label sequences of training probes
-    (with a pseudocount), and a classifier's per-channel posteriors act as scaled emission
-    likelihoods (posterior / class prior). Smoothing returns forward-backward posteriors and the
-    Viterbi path.
+    (with a pseudocount). The per-channel probabilities of a class-balanced classifier act as
+    emission likelihoods: balanced training removes the class prior from its output, so the output
+    is proportional to p(features | region), and the HMM supplies the prior through its start and
+    transition probabilities. Smoothing returns the forward-backward posterior of each channel given
+    its whole shank, and labels each channel with its most probable region.
 
     Parameters
     ----------
@@ -80,12 +82,12 @@ class ProbeHMM:
         hmm.prior_ = np.asarray(state["prior"], dtype="float64")
         return hmm
 
-    def _log_emissions(self, probabilities: np.ndarray) -> np.ndarray:
-        eps = 1e-9
-        return np.log(np.clip(probabilities, eps, 1.0)) - np.log(self.prior_)
+    @staticmethod
+    def _log_emissions(probabilities: np.ndarray) -> np.ndarray:
+        return np.log(np.clip(probabilities, 1e-9, 1.0))
 
-    def smooth_sequence(self, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Smooth one ordered sequence of per-channel class probabilities.
+    def smooth_sequence(self, probabilities: np.ndarray) -> np.ndarray:
+        """Forward-backward posteriors of one ordered sequence of per-channel class probabilities.
 
         Parameters
         ----------
@@ -94,34 +96,21 @@ class ProbeHMM:
 
         Returns
         -------
-        posterior : np.ndarray
-            Forward-backward state posteriors, same shape.
-        path : np.ndarray
-            Viterbi state indices, shape (n_channels,).
+        np.ndarray
+            State posteriors given the whole shank, same shape.
         """
         log_e = self._log_emissions(probabilities)
         log_t = np.log(self.transition_)
-        log_start = np.log(self.prior_)
         n, k = log_e.shape
         alpha = np.empty((n, k))
         beta = np.zeros((n, k))
-        delta = np.empty((n, k))
-        backpointer = np.zeros((n, k), dtype=int)
-        alpha[0] = delta[0] = log_start + log_e[0]
+        alpha[0] = np.log(self.prior_) + log_e[0]
         for t in range(1, n):
             alpha[t] = logsumexp(alpha[t - 1][:, None] + log_t, axis=0) + log_e[t]
-            scores = delta[t - 1][:, None] + log_t
-            backpointer[t] = scores.argmax(axis=0)
-            delta[t] = scores.max(axis=0) + log_e[t]
         for t in range(n - 2, -1, -1):
             beta[t] = logsumexp(log_t + (log_e[t + 1] + beta[t + 1])[None, :], axis=1)
         log_posterior = alpha + beta
-        posterior = np.exp(log_posterior - logsumexp(log_posterior, axis=1, keepdims=True))
-        path = np.empty(n, dtype=int)
-        path[-1] = delta[-1].argmax()
-        for t in range(n - 1, 0, -1):
-            path[t - 1] = backpointer[t, path[t]]
-        return posterior, path
+        return np.exp(log_posterior - logsumexp(log_posterior, axis=1, keepdims=True))
 
     def smooth(self, probabilities: np.ndarray, orders: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Smooth every shank of a probe.
@@ -138,12 +127,9 @@ class ProbeHMM:
         posterior : np.ndarray
             Shape (n_channels, n_classes) in channel order.
         labels : np.ndarray
-            Viterbi labels (str) in channel order.
+            Most probable region (str) of each channel given its whole shank, in channel order.
         """
         posterior = np.empty_like(probabilities, dtype="float64")
-        labels = np.empty(probabilities.shape[0], dtype=self.classes_.dtype)
         for order in orders:
-            shank_posterior, path = self.smooth_sequence(probabilities[order])
-            posterior[order] = shank_posterior
-            labels[order] = self.classes_[path]
-        return posterior, labels
+            posterior[order] = self.smooth_sequence(probabilities[order])
+        return posterior, self.classes_[posterior.argmax(axis=1)]

@@ -6,7 +6,8 @@ import numpy as np
 
 from ..tokenizers import SpectralTokens
 
-FEATURE_SETS = ("position", "band_power", "band_power+depth")
+FEATURE_SETS = ("position", "band_power", "band_power+depth", "lfp+depth")
+APERIODIC_RANGES_HZ = ((2.0, 40.0), (40.0, 200.0))
 
 
 def _band_power_features(tokens: SpectralTokens) -> tuple[np.ndarray, list[str]]:
@@ -34,6 +35,21 @@ def _band_power_features(tokens: SpectralTokens) -> tuple[np.ndarray, list[str]]
     return features, names
 
 
+def _aperiodic_and_spatial_features(tokens: SpectralTokens) -> tuple[np.ndarray, list[str]]:
+    """1/f slopes of the median log-PSD in two ranges, and the median neighbour correlation."""
+    log_psd = np.median(tokens.log_psd, axis=0)  # (n_channels, n_bins)
+    log_f = np.log10(tokens.psd_frequencies)
+    columns, names = [], []
+    for lo, hi in APERIODIC_RANGES_HZ:
+        in_range = (tokens.psd_frequencies >= lo) & (tokens.psd_frequencies <= hi)
+        slope = np.polyfit(log_f[in_range], log_psd[:, in_range].T, deg=1)[0]
+        columns.append(slope)
+        names.append(f"slope_{lo:g}_{hi:g}hz")
+    columns.append(np.median(tokens.neighbour_correlation, axis=0))
+    names.append("neighbour_correlation")
+    return np.column_stack(columns), names
+
+
 def channel_features(
     tokens: SpectralTokens | None,
     channel_locations: np.ndarray,
@@ -47,8 +63,9 @@ def channel_features(
         Tokens of the recording (not needed for ``"position"``).
     channel_locations : np.ndarray
         Shape (n_channels, 2 or 3) in um; column 1 is the depth along the probe.
-    feature_set : {"position", "band_power", "band_power+depth"}, default: "band_power+depth"
-        Which features: electrode position only, band power only, or both.
+    feature_set : {"position", "band_power", "band_power+depth", "lfp+depth"}, default: "band_power+depth"
+        Electrode position only; band power only; band power and depth; or every LFP feature (band
+        power, 1/f slopes, neighbour correlation) and depth.
 
     Returns
     -------
@@ -70,7 +87,10 @@ def channel_features(
             f"{tokens.band_tokens.shape[1]} token channels but {channel_locations.shape[0]} channel locations"
         )
     features, names = _band_power_features(tokens)
-    if feature_set == "band_power+depth":
+    if feature_set == "lfp+depth":
+        extra, extra_names = _aperiodic_and_spatial_features(tokens)
+        features, names = np.column_stack([features, extra]), names + extra_names
+    if feature_set in ("band_power+depth", "lfp+depth"):
         features = np.column_stack([features, position[:, 1]])
         names = [*names, "depth_um"]
     return features, names

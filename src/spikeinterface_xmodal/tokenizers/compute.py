@@ -9,6 +9,7 @@ from spikeinterface.core import BaseRecording
 from spikeinterface.core.job_tools import TimeSeriesChunkExecutor, fix_job_kwargs
 
 from ..preprocessing.windows import sample_windows, window_length_samples
+from .spatial import nearest_neighbours, neighbour_correlation
 from .spectral import SpectralTokenizer
 
 
@@ -22,6 +23,8 @@ class SpectralTokens:
         Shape (n_windows, n_channels, n_features), log10 band power and log10 RMS.
     log_psd : np.ndarray
         Shape (n_windows, n_channels, n_psd_bins).
+    neighbour_correlation : np.ndarray
+        Shape (n_windows, n_channels): mean correlation with the two nearest channels.
     windows : np.ndarray
         The windows (``segment_index``, ``start_frame``), as from ``sample_windows``.
     channel_ids : np.ndarray
@@ -36,6 +39,7 @@ class SpectralTokens:
 
     band_tokens: np.ndarray
     log_psd: np.ndarray
+    neighbour_correlation: np.ndarray
     windows: np.ndarray
     channel_ids: np.ndarray
     feature_names: list[str]
@@ -43,8 +47,16 @@ class SpectralTokens:
     sampling_frequency: float
 
 
+def _channel_positions(recording: BaseRecording) -> np.ndarray:
+    """Channel locations, or the channel order as a 1-D position when no probe is attached."""
+    if recording.has_probe() or "location" in recording.get_property_keys():
+        return recording.get_channel_locations()
+    return np.arange(recording.get_num_channels(), dtype="float64")[:, None]
+
+
 def _init_tokenizer_worker(recording, tokenizer, windows, window_len):
-    return dict(recording=recording, tokenizer=tokenizer, windows=windows, window_len=window_len)
+    neighbours = nearest_neighbours(_channel_positions(recording))
+    return dict(recording=recording, tokenizer=tokenizer, windows=windows, window_len=window_len, neighbours=neighbours)
 
 
 def _tokenize_chunk(segment_index, start_frame, end_frame, worker_dict):
@@ -65,13 +77,14 @@ def _tokenize_chunk(segment_index, start_frame, end_frame, worker_dict):
             "first, e.g. with spikeinterface.preprocessing.interpolate_bad_channels."
         )
     fs = recording.sampling_frequency
-    band_tokens, log_psd = [], []
+    band_tokens, log_psd, correlation = [], [], []
     for start in windows["start_frame"][in_chunk]:
-        offset = start - start_frame
-        bands, psd = worker_dict["tokenizer"].tokenize(traces[offset : offset + window_len], fs)
+        window = traces[start - start_frame : start - start_frame + window_len]
+        bands, psd = worker_dict["tokenizer"].tokenize(window, fs)
         band_tokens.append(bands)
         log_psd.append(psd)
-    return in_chunk, band_tokens, log_psd
+        correlation.append(neighbour_correlation(window, worker_dict["neighbours"]))
+    return in_chunk, band_tokens, log_psd, correlation
 
 
 def _chunk_slices(windows: np.ndarray, window_len: int, chunk_size: int) -> list[tuple[int, int, int]]:
@@ -127,13 +140,15 @@ def compute_spectral_tokens(
     n_channels = recording.get_num_channels()
     band_tokens = np.zeros((windows.size, n_channels, len(tokenizer.feature_names)), dtype="float32")
     log_psd = np.zeros((windows.size, n_channels, tokenizer.n_psd_bins), dtype="float32")
+    correlation = np.zeros((windows.size, n_channels), dtype="float32")
 
     def gather(result):
         # fill the outputs as chunks arrive, so only one chunk's tokens are held at a time
-        window_indices, bands, psds = result
+        window_indices, bands, psds, correlations = result
         if window_indices.size:
             band_tokens[window_indices] = np.stack(bands)
             log_psd[window_indices] = np.stack(psds)
+            correlation[window_indices] = np.stack(correlations)
 
     executor = TimeSeriesChunkExecutor(
         recording,
@@ -148,6 +163,7 @@ def compute_spectral_tokens(
     return SpectralTokens(
         band_tokens=band_tokens,
         log_psd=log_psd,
+        neighbour_correlation=correlation,
         windows=windows,
         channel_ids=np.asarray(recording.channel_ids),
         feature_names=tokenizer.feature_names,

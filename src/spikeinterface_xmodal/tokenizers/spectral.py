@@ -101,12 +101,15 @@ class SpectralTokenizer:
     def to_dict(self) -> dict:
         """JSON-serialisable settings (inverse of ``from_dict``)."""
         settings = asdict(self)
-        settings["bands"] = {name: list(edges) for name, edges in self.bands.items()}
+        # a list, not a mapping: band order is the token's column order and must survive sorted JSON
+        settings["bands"] = [[name, lo, hi] for name, (lo, hi) in self.bands.items()]
         return settings
 
     @classmethod
     def from_dict(cls, settings: dict) -> SpectralTokenizer:
         """Rebuild a tokenizer from ``to_dict`` output."""
+        settings = dict(settings)
+        settings["bands"] = {name: (lo, hi) for name, lo, hi in settings["bands"]}
         return cls(**settings)
 
     def tokenize(self, traces: np.ndarray, sampling_frequency: float) -> tuple[np.ndarray, np.ndarray]:

@@ -16,8 +16,8 @@ from .labelled_sessions import LabelledSession, prepare_labelled_sessions
 
 def fit_on_sessions(
     sessions: list[LabelledSession],
-    feature_set: str = "band_power+depth",
-    classifier: str = "hgb",
+    feature_set: str = "lfp+depth",
+    classifier: str = "logreg",
     smoothing: bool = True,
     seed: int = 0,
 ) -> RegionModel:
@@ -67,8 +67,8 @@ def evaluate_on_sessions(model: RegionModel, sessions: list[LabelledSession], sm
 
 def leave_one_session_out(
     sessions: list[LabelledSession],
-    feature_set: str = "band_power+depth",
-    classifier: str = "hgb",
+    feature_set: str = "lfp+depth",
+    classifier: str = "logreg",
     smoothing: bool = True,
     seed: int = 0,
 ) -> dict:
@@ -107,8 +107,8 @@ def fit_region_baseline(
     folder: str | Path | None = None,
     label_property: str = "brain_area",
     ontology: str = "unspecified",
-    feature_set: str = "band_power+depth",
-    classifier: str = "hgb",
+    feature_set: str = "lfp+depth",
+    classifier: str = "logreg",
     smoothing: bool = True,
     tokenizer: SpectralTokenizer | None = None,
     sampling_frequency: float = DEFAULT_LFP_SAMPLING_FREQUENCY,
@@ -135,12 +135,12 @@ def fit_region_baseline(
         Channel property with the true region.
     ontology : str, default: "unspecified"
         Name of the label set, stored in the card and in NWB files (e.g. "Allen CCF / Cosmos").
-    feature_set : {"band_power+depth", "band_power", "position"}, default: "band_power+depth"
-        Features of each channel.
-    classifier : {"hgb", "logreg"}, default: "hgb"
-        Gradient boosting or logistic regression.
+    feature_set : {"lfp+depth", "band_power+depth", "band_power", "position"}, default: "lfp+depth"
+        Features of each channel (see ``classifiers.channel_features``).
+    classifier : {"logreg", "hgb"}, default: "logreg"
+        Logistic regression or gradient boosting.
     smoothing : bool, default: True
-        Learn an HMM along the probe from the training layouts.
+        Learn an HMM along the probe from the training layouts (applied at prediction when asked).
     tokenizer : SpectralTokenizer or None, default: None
         Tokenizer settings (default: 3 s windows, delta..ripple bands).
     sampling_frequency : float, default: 2500.0
