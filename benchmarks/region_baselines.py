@@ -4,8 +4,8 @@ Variants (the reference points every region model is compared with):
 (a) electrode position only, (b) band power only, (c) band power + depth, (d) (c) + HMM smoothing along
 the probe; then the default model: every LFP feature (band power, 1/f slopes, neighbour correlation) +
 depth, with and without smoothing. Within each lab: leave-one-session-out (every session is a different
-subject). Across labs: train on every session of one lab, test on every session of the other (different sampling rate, pitch,
-noise, reference, gain, line frequency).
+subject). Across labs: train on every session of one lab, test on every session of the other
+(different sampling rate, pitch, noise, reference, gain, line frequency).
 
 Rerun:  python benchmarks/region_baselines.py [--subjects 10] [--ibl-data ../shared/data/ibl]
 Writes: benchmarks/results/region_baselines.json
