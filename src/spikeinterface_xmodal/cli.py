@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 
 def _job_arguments(parser: argparse.ArgumentParser) -> None:
@@ -15,6 +16,12 @@ def _job_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _job_kwargs(args: argparse.Namespace) -> dict:
     return dict(n_jobs=args.n_jobs, chunk_duration=args.chunk_duration, progress_bar=not args.no_progress)
+
+
+def _existing(path: str, what: str) -> str:
+    if not Path(path).exists():
+        raise FileNotFoundError(f"{what} {path} does not exist")
+    return path
 
 
 def _run_demo(args: argparse.Namespace) -> None:
@@ -36,7 +43,7 @@ def _train_region(args: argparse.Namespace) -> None:
 
     from .training import fit_region_baseline
 
-    recordings = [si.load(path) for path in args.recordings]
+    recordings = [si.load(_existing(path, "Recording")) for path in args.recordings]
     model = fit_region_baseline(
         recordings,
         folder=args.output,
@@ -62,8 +69,8 @@ def _train_region(args: argparse.Namespace) -> None:
 def _predict_region(args: argparse.Namespace) -> None:
     import spikeinterface.core as si
 
-    analyzer = si.load_sorting_analyzer(args.analyzer)
-    lfp = si.load(args.lfp) if args.lfp else None
+    analyzer = si.load_sorting_analyzer(_existing(args.analyzer, "SortingAnalyzer folder"))
+    lfp = si.load(_existing(args.lfp, "LFP recording")) if args.lfp else None
     analyzer.compute(
         "lfp_region",
         lfp_recording=lfp,

@@ -167,11 +167,15 @@ def generate_region_session(
     recording.set_probe(probe)
     _set_channel_properties(recording, session_layout, quality)
 
+    session_id = session_id or f"{lab.name}-{subject.subject_id}-{reference.name}-{seed}"
+    for extractor in (lfp, recording, sorting):
+        # training reads these to name sessions and labs in a model's card
+        extractor.annotate(session_id=session_id, subject_id=subject.subject_id, lab_id=lab.name)
     return RegionSession(
         lfp=lfp,
         recording=recording,
         sorting=sorting,
-        session_id=session_id or f"{lab.name}-{subject.subject_id}-{reference.name}-{seed}",
+        session_id=session_id,
         subject_id=subject.subject_id,
         lab_id=lab.name,
         layout=session_layout,
