@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import checksums, copy_template, region_predictions
+from tests.nwb.conftest import checksums, copy_template, region_predictions
 from spikeinterface_xmodal.nwb import read_predictions, write_region_predictions
 from spikeinterface_xmodal.nwb.atomic import copy_file
 

@@ -7,7 +7,7 @@ import argparse
 import pytest
 import spikeinterface
 
-from conftest import region_predictions
+from tests.nwb.conftest import region_predictions
 from spikeinterface_xmodal.nwb import read_predictions
 from spikeinterface_xmodal.nwb.cli import add_nwb_parser
 

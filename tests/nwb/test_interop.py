@@ -7,7 +7,7 @@ import sys
 
 import pynwb
 
-from conftest import copy_template, region_predictions, subclass_predictions
+from tests.nwb.conftest import copy_template, region_predictions, subclass_predictions
 from spikeinterface_xmodal.nwb import write_cell_subclasses, write_region_predictions
 from spikeinterface_xmodal.nwb.fileio import open_nwb
 

@@ -7,7 +7,7 @@ import pytest
 from pynwb import NWBHDF5IO
 from pynwb.testing.mock.file import mock_NWBFile
 
-from conftest import (
+from tests.nwb.conftest import (
     REGIONS,
     assert_kept,
     checksums,
