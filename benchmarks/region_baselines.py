@@ -34,13 +34,18 @@ from spikeinterface_xmodal.training import (
 )
 
 VARIANTS = {
-    "position_only": dict(feature_set="position", smoothing=False),
+    # gradient boosting for position: a linear model cannot map depth to non-monotonic region sequences
+    "position_only": dict(feature_set="position", smoothing=False, classifier="hgb"),
     "band_power_only": dict(feature_set="band_power", smoothing=False),
     "band_power+depth": dict(feature_set="band_power+depth", smoothing=False),
     "band_power+depth+hmm": dict(feature_set="band_power+depth", smoothing=True),
     "lfp+depth": dict(feature_set="lfp+depth", smoothing=False),
     "lfp+depth+hmm": dict(feature_set="lfp+depth", smoothing=True),
 }
+
+
+def _with_classifier(variant: dict, args: argparse.Namespace) -> dict:
+    return {"classifier": args.classifier, **variant}
 
 
 def _summary(scores: dict) -> dict:
@@ -84,7 +89,7 @@ def run(args: argparse.Namespace) -> dict:
     within, across = {}, {}
     for lab, lab_sessions in by_lab.items():
         within[lab] = {
-            name: _summary(leave_one_session_out(lab_sessions, classifier=args.classifier, seed=args.seed, **variant))
+            name: _summary(leave_one_session_out(lab_sessions, seed=args.seed, **_with_classifier(variant, args)))
             for name, variant in VARIANTS.items()
         }
     for train_lab in args.labs:
@@ -94,7 +99,7 @@ def run(args: argparse.Namespace) -> dict:
             across[f"{train_lab}->{test_lab}"] = {
                 name: _summary(
                     evaluate_on_sessions(
-                        fit_on_sessions(by_lab[train_lab], classifier=args.classifier, seed=args.seed, **variant),
+                        fit_on_sessions(by_lab[train_lab], seed=args.seed, **_with_classifier(variant, args)),
                         by_lab[test_lab],
                         smoothing=variant["smoothing"],
                     )

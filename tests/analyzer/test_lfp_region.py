@@ -166,3 +166,27 @@ def test_corrupt_or_changed_model_is_refused(computed, held_out, region_model_fo
     (copy / "card.json").write_text((copy / "card.json").read_text().replace('"ontology"', '"ontology_"'))
     with pytest.raises(ValueError, match="changed since the parameters were set"):
         ext.run()
+
+
+def test_predictions_land_in_the_sessions_nwb_file(computed, tmp_path):
+    from pynwb import NWBHDF5IO
+    from pynwb.testing.mock.file import mock_NWBFile
+
+    from spikeinterface_xmodal.nwb import read_predictions, write_region_predictions
+
+    nwbfile = mock_NWBFile()
+    device = nwbfile.create_device(name="probe")
+    group = nwbfile.create_electrode_group(name="shank0", description="", location="unknown", device=device)
+    nwbfile.add_electrode_column(name="channel_name", description="SpikeInterface channel id")
+    for channel_id in computed.channel_ids[::-1]:  # rows in another order than the analyzer's channels
+        nwbfile.add_electrode(group=group, location="unknown", channel_name=str(channel_id))
+    path = tmp_path / "session.nwb"
+    with NWBHDF5IO(path, mode="w") as io:
+        io.write(nwbfile)
+
+    write_region_predictions(path, computed)
+    table = read_predictions(path)["lfp_region"]
+    expected = computed.get_extension("lfp_region").get_data()["channels"].set_index("channel_id")
+    assert len(table) == computed.get_num_channels()
+    for channel_id, row in table.iterrows():
+        assert row["predicted_region"] == expected.loc[type(expected.index[0])(channel_id), "predicted_region"]
