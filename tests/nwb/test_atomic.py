@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.nwb.conftest import checksums, copy_template, region_predictions
 from spikeinterface_xmodal.nwb import read_predictions, write_region_predictions
 from spikeinterface_xmodal.nwb.atomic import copy_file
+from tests.nwb.conftest import checksums, copy_template, region_predictions
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 

@@ -7,9 +7,9 @@ import argparse
 import pytest
 import spikeinterface
 
-from tests.nwb.conftest import region_predictions
 from spikeinterface_xmodal.nwb import read_predictions
 from spikeinterface_xmodal.nwb.cli import add_nwb_parser
+from tests.nwb.conftest import region_predictions
 
 
 def _run(*argv: str) -> int:

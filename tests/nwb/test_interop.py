@@ -7,9 +7,9 @@ import sys
 
 import pynwb
 
-from tests.nwb.conftest import copy_template, region_predictions, subclass_predictions
 from spikeinterface_xmodal.nwb import write_cell_subclasses, write_region_predictions
 from spikeinterface_xmodal.nwb.fileio import open_nwb
+from tests.nwb.conftest import copy_template, region_predictions, subclass_predictions
 
 OUR_TYPES = {"RegionPredictionTable", "CellSubclassPredictionTable"}
 CHANNELS = [f"CH{i}" for i in range(8)]

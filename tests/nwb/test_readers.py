@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.nwb.conftest import REGIONS, region_predictions
 from spikeinterface_xmodal.nwb import read_predictions, set_region_properties, write_region_predictions
+from tests.nwb.conftest import REGIONS, region_predictions
 
 LFP_SERIES = "processing/ecephys/LFP/ElectricalSeriesLFP"
 

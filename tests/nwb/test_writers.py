@@ -7,6 +7,8 @@ import pytest
 from pynwb import NWBHDF5IO
 from pynwb.testing.mock.file import mock_NWBFile
 
+from spikeinterface_xmodal.nwb import read_predictions, write_cell_subclasses, write_region_predictions
+from spikeinterface_xmodal.nwb.fileio import open_nwb
 from tests.nwb.conftest import (
     REGIONS,
     assert_kept,
@@ -16,8 +18,6 @@ from tests.nwb.conftest import (
     save_nwb,
     subclass_predictions,
 )
-from spikeinterface_xmodal.nwb import read_predictions, write_cell_subclasses, write_region_predictions
-from spikeinterface_xmodal.nwb.fileio import open_nwb
 
 CHANNELS = [f"CH{i}" for i in range(8)]
 
