@@ -9,9 +9,10 @@ from matplotlib.patches import Patch
 
 
 def region_colors(regions: list[str]) -> dict[str, tuple]:
-    """A stable colour per region name (tab20, in sorted order)."""
-    cmap = plt.get_cmap("tab20")
-    return {region: cmap(i % 20) for i, region in enumerate(sorted(set(regions)))}
+    """A stable colour per region name, in sorted order (tab10 up to 10 regions, else tab20)."""
+    names = sorted(set(regions))
+    cmap = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
+    return {region: cmap(i % cmap.N) for i, region in enumerate(names)}
 
 
 def _region_column(ax, depths: np.ndarray, regions: np.ndarray, colors: dict, title: str, pitch: float) -> None:
@@ -60,6 +61,11 @@ def plot_region_profile(
     ax_power, ax_prob, *ax_regions = axes
     for column in power_columns:
         ax_power.plot(table[column], depths, label=column.removeprefix("log_power_"), linewidth=1)
+    if power_columns:
+        # dead channels sit decades below the rest: keep the axis on the bulk of the probe
+        values = table[power_columns].to_numpy(dtype=float)
+        low, high = np.nanpercentile(values, [2, 100])
+        ax_power.set_xlim(low - 0.5, high + 0.3)
     ax_power.set_xlabel("log10 power (median over windows)")
     ax_power.set_ylabel("depth along probe (um)")
     ax_power.set_title("LFP power profile", fontsize=9)
