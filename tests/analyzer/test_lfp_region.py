@@ -190,3 +190,26 @@ def test_predictions_land_in_the_sessions_nwb_file(computed, tmp_path):
     assert len(table) == computed.get_num_channels()
     for channel_id, row in table.iterrows():
         assert row["predicted_region"] == expected.loc[type(expected.index[0])(channel_id), "predicted_region"]
+
+
+def test_other_lab_at_1250_hz_on_a_four_shank_probe(region_model_folder):
+    """A 2500 Hz model runs on a 1250 Hz LF stream of another lab's four-shank probe, smoothing per shank."""
+    import dataclasses
+
+    from spikeinterface_xmodal.classifiers import recording_probe_order
+    from spikeinterface_xmodal.datasets import LAB_PRESETS, generate_region_session
+
+    lab = dataclasses.replace(LAB_PRESETS["lab_b"], name="lab_b_4shank", num_shanks=4)
+    session = generate_region_session(lab=lab, duration_s=12.0, channel_step=8, seed=11)
+    assert session.lfp.sampling_frequency == 1250.0
+    orders = recording_probe_order(session.lfp)
+    assert len(orders) == 4
+    for order in orders:
+        assert len(set(session.lfp.get_property("group")[order])) == 1
+        assert np.all(np.diff(session.lfp.get_channel_locations()[order, 1]) >= 0)
+
+    analyzer = _analyzer(session)
+    analyzer.compute("lfp_region", lfp_recording=session.lfp, model=region_model_folder, n_windows=3, smoothing=True)
+    channels = analyzer.get_extension("lfp_region").get_data()["channels"]
+    assert len(channels) == session.lfp.get_num_channels()
+    assert analyzer.get_extension("lfp_region").data["model_info"]["smoothed"]
