@@ -213,3 +213,13 @@ def test_other_lab_at_1250_hz_on_a_four_shank_probe(region_model_folder):
     channels = analyzer.get_extension("lfp_region").get_data()["channels"]
     assert len(channels) == session.lfp.get_num_channels()
     assert analyzer.get_extension("lfp_region").data["model_info"]["smoothed"]
+
+
+def test_channel_selection_slices_channel_rows_and_reassigns_units(computed):
+    kept = computed.channel_ids[::2]
+    selected = computed._select_channels(kept)  # what SpikeInterface uses to subset channels
+    tables = selected.get_extension("lfp_region").get_data()
+    before = computed.get_extension("lfp_region").get_data()["channels"].set_index("channel_id")
+    assert list(tables["channels"]["channel_id"]) == list(kept)
+    assert list(tables["channels"]["predicted_region"]) == list(before.loc[kept, "predicted_region"])
+    assert set(tables["units"]["channel_id"]) <= set(kept)
