@@ -4,6 +4,7 @@ import spikeinterface.core as si
 
 from spikeinterface_xmodal.cli import main
 from spikeinterface_xmodal.demo import run_demo
+from spikeinterface_xmodal.nwb import read_predictions
 
 
 def test_train_then_predict_from_the_shell(region_sessions, tmp_path, capsys):
@@ -49,3 +50,5 @@ def test_demo_runs_end_to_end(tmp_path):
     assert written["held_out_scores"]["balanced_accuracy"] == results["held_out_scores"]["balanced_accuracy"]
     assert (tmp_path / "demo" / "region_profile.png").stat().st_size > 10_000
     assert set(written["held_out_scores"]["per_region"]) >= {"HPF", "TH"}
+    stored = read_predictions(written["nwb_file"])["lfp_region"]
+    assert len(stored) == 48 and set(stored["predicted_region"]) <= {"HPF", "Isocortex", "TH", "WM", "void"}

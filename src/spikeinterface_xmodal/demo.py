@@ -13,7 +13,8 @@ matplotlib.use("Agg")
 import numpy as np
 import spikeinterface.core as si
 
-from .datasets import generate_region_sessions
+from .datasets import generate_region_sessions, write_session_nwb
+from .nwb import read_predictions, write_region_predictions
 from .plotting import plot_region_profile
 from .training import fit_region_baseline, score_regions
 
@@ -43,12 +44,14 @@ def run_demo(
     thalamus, with region boundaries, amplitudes and spectra varying by subject), trains the baseline
     region model on all but the last, runs ``analyzer.compute("lfp_region")`` on the held-out
     session's SortingAnalyzer, prints per-region precision / recall and balanced accuracy, and writes
-    a PNG of true vs predicted regions along the probe beside the LFP power profile.
+    a PNG of true vs predicted regions along the probe beside the LFP power profile. Finally it writes
+    the held-out session to an NWB file (as NeuroConv would) and appends the predictions to it.
 
     Parameters
     ----------
     output_folder : str or Path, default: "xmodal_demo"
-        Where the model, the analyzer, the figure and ``demo_results.json`` go (replaced if present).
+        Where the model, the analyzer, the figure, ``session.nwb`` and ``demo_results.json`` go
+        (replaced if present).
     n_subjects : int, default: 6
         Number of generated subjects (one session each); the last is held out.
     duration_s : float, default: 30.0
@@ -126,6 +129,10 @@ def run_demo(
     figure_path = output_folder / "region_profile.png"
     figure.savefig(figure_path, dpi=110)
 
+    nwb_path = write_session_nwb(held_out, output_folder / "session.nwb", overwrite=True)
+    write_region_predictions(nwb_path, analyzer)
+    stored = read_predictions(nwb_path)["lfp_region"]
+
     results = dict(
         held_out_session=held_out.session_id,
         held_out_scores=scores,
@@ -134,6 +141,7 @@ def run_demo(
         model_folder=str(model_folder),
         analyzer_folder=str(output_folder / "analyzer"),
         figure=str(figure_path),
+        nwb_file=str(nwb_path),
         runtime_s=time.perf_counter() - started,
     )
     (output_folder / "demo_results.json").write_text(json.dumps(results, indent=2))
@@ -141,5 +149,6 @@ def run_demo(
     if loso:
         print(f"  leave-one-session-out over training sessions: balanced accuracy {loso['balanced_accuracy']:.3f}")
     print(f"\nFigure: {figure_path}\nAnalyzer: {output_folder / 'analyzer'}  Model: {model_folder}")
+    print(f"NWB: {nwb_path} (predictions for {len(stored)} electrodes in processing/ecephys/lfp_region)")
     print(f"Done in {results['runtime_s']:.0f} s.")
     return results

@@ -6,6 +6,7 @@ See ``docs/datasets.md`` for what the generator models and what it does not.
 from .ibl_layouts import allen_to_coarse, load_ibl_layouts
 from .layouts import COARSE_REGIONS, RegionLayout, builtin_layouts
 from .profiles import LAB_PRESETS, LabProfile, SubjectVariation
+from .session_nwb import write_session_nwb
 from .sessions import RegionSession, generate_region_session, generate_region_sessions
 
 __all__ = [
@@ -20,4 +21,5 @@ __all__ = [
     "generate_region_session",
     "generate_region_sessions",
     "load_ibl_layouts",
+    "write_session_nwb",
 ]
