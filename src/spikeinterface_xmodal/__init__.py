@@ -4,7 +4,7 @@ Importing the package registers its SortingAnalyzer extensions (``lfp_region``) 
 ``ndx-xmodal`` NWB namespace, so ``analyzer.compute("lfp_region")`` and ``pynwb`` reads of our tables work.
 """
 
-from . import analyzer, datasets, nwb, preprocessing, tokenizers
+from . import analyzer, classifiers, datasets, nwb, plotting, preprocessing, tokenizers, training
 from .predictions import CellSubclassPredictions, RegionPredictions
 from .version import __version__
 
@@ -13,8 +13,11 @@ __all__ = [
     "RegionPredictions",
     "__version__",
     "analyzer",
+    "classifiers",
     "datasets",
     "nwb",
+    "plotting",
     "preprocessing",
     "tokenizers",
+    "training",
 ]
