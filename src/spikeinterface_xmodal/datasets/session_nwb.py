@@ -78,7 +78,9 @@ def write_session_nwb(session: RegionSession, path: str | Path, overwrite: bool 
         description="LFP in microvolts",
     )
     ecephys = nwbfile.create_processing_module(name="ecephys", description="Processed extracellular data.")
-    ecephys.add(LFP(name="LFP", electrical_series=series))
+    lfp_container = LFP(name="LFP")
+    ecephys.add(lfp_container)  # attach first, so the series' electrodes region shares the file as ancestor
+    lfp_container.add_electrical_series(series)
     nwbfile.add_unit_column(name="unit_name", description="unit id from SpikeInterface")
     for unit_id in session.sorting.unit_ids:
         spike_times = session.sorting.get_unit_spike_train(unit_id, return_times=True)
