@@ -126,9 +126,14 @@ def test_analyzer_recording_is_used_and_downsampled_when_no_lfp_is_given(held_ou
 
 
 def test_bad_input_is_refused_clearly(computed, held_out, region_model_folder, tmp_path):
-    analyzer = si.create_sorting_analyzer(held_out.sorting, held_out.recording, format="memory", sparse=False)
-    with pytest.raises((ValueError, AssertionError), match="requires templates"):
-        analyzer.compute("lfp_region", lfp_recording=held_out.lfp, model=region_model_folder)
+    # a saved analyzer whose (in-memory, generated) recording could not be saved has none attached
+    si.create_sorting_analyzer(
+        held_out.sorting, held_out.recording, format="binary_folder", folder=tmp_path / "an", sparse=False
+    )
+    without_recording = si.load_sorting_analyzer(tmp_path / "an")
+    assert not without_recording.has_recording()
+    with pytest.raises(ValueError, match="needs an LFP recording"):
+        without_recording.compute("lfp_region", model=region_model_folder)
     with pytest.raises(ValueError, match="needs model="):
         computed.compute("lfp_region", lfp_recording=held_out.lfp)
     with pytest.raises(FileNotFoundError, match="does not exist"):
@@ -144,12 +149,12 @@ def test_bad_input_is_refused_clearly(computed, held_out, region_model_folder, t
     traces = held_out.lfp.get_traces().copy()
     traces[:, 5] = np.nan
     broken = NumpyRecording([traces], held_out.lfp.sampling_frequency, channel_ids=held_out.lfp.channel_ids)
-    broken.set_channel_locations(held_out.lfp.get_channel_locations())
+    broken.set_probe(held_out.lfp.get_probe())
     with pytest.raises(ValueError, match="NaN or Inf"):
         computed.compute("lfp_region", lfp_recording=broken, model=region_model_folder, n_windows=None)
     slow = held_out.lfp.frame_slice(0, 30000)
     slow = NumpyRecording([slow.get_traces()[::8]], slow.sampling_frequency / 8, channel_ids=slow.channel_ids)
-    slow.set_channel_locations(held_out.lfp.get_channel_locations())
+    slow.set_probe(held_out.lfp.get_probe())
     with pytest.raises(ValueError, match="cannot resolve"):
         computed.compute("lfp_region", lfp_recording=slow, model=region_model_folder)
 

@@ -7,10 +7,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import spikeinterface.postprocessing  # noqa: F401  (registers "templates"/"unit_locations" first)
+import spikeinterface.postprocessing  # noqa: F401  (registers "unit_locations" first)
 from spikeinterface.core import BaseRecording, load
 from spikeinterface.core.sortinganalyzer import AnalyzerExtension, register_result_extension
-from spikeinterface.core.template_tools import get_template_extremum_channel
 
 from ..classifiers import REGION_MODEL_KIND, RegionModel
 from ..model_folder import folder_hash, read_model_card
@@ -48,7 +47,7 @@ def _nearest_channel(points: np.ndarray, channel_locations: np.ndarray) -> np.nd
 
 
 def _unit_channel_indices(sorting_analyzer, unit_ids) -> np.ndarray:
-    """Channel index of each unit: nearest to its estimated location, else its template's extremum channel."""
+    """Channel index of each unit: nearest to its estimated location, else the analyzer's main channel."""
     unit_ids = list(unit_ids)
     if len(unit_ids) == 0:
         return np.zeros(0, dtype="int64")
@@ -56,17 +55,16 @@ def _unit_channel_indices(sorting_analyzer, unit_ids) -> np.ndarray:
     if sorting_analyzer.has_extension("unit_locations"):
         locations = sorting_analyzer.get_extension("unit_locations").get_data()[unit_indices]
         return _nearest_channel(locations, sorting_analyzer.get_channel_locations()).astype("int64")
-    extremum = get_template_extremum_channel(sorting_analyzer, outputs="index")
-    return np.array([extremum[unit_id] for unit_id in unit_ids], dtype="int64")
+    return np.asarray(sorting_analyzer.get_main_channels(outputs="index"), dtype="int64")[unit_indices]
 
 
 class ComputeLfpRegion(AnalyzerExtension):
     """Predict the brain region of every channel from its LFP, and of every unit from its location.
 
-    A region model folder (see ``training.fit_region_baseline`` or ``xmodal train-region``) turns
+    A region model folder (see ``training.fit_region_baseline`` or ``xmodal region train``) turns
     spectral tokens of LFP windows into per-channel region probabilities, optionally smoothed along the
     probe by a hidden-Markov model. Each unit takes the region of the channel nearest to its
-    ``unit_locations`` estimate, or of its template's extremum channel when locations are not computed.
+    ``unit_locations`` estimate, or of its main channel (``analyzer.get_main_channels()``) otherwise.
 
     Parameters
     ----------
@@ -99,7 +97,7 @@ class ComputeLfpRegion(AnalyzerExtension):
     """
 
     extension_name = "lfp_region"
-    depend_on = ["templates"]
+    depend_on = []
     need_recording = False
     use_nodepipeline = False
     need_job_kwargs = True
@@ -116,7 +114,7 @@ class ComputeLfpRegion(AnalyzerExtension):
         if model is None:
             raise ValueError(
                 "lfp_region needs model=<path of a region model folder>; train one with "
-                "spikeinterface_xmodal.training.fit_region_baseline or `xmodal train-region`"
+                "spikeinterface_xmodal.training.fit_region_baseline or `xmodal region train`"
             )
         card = read_model_card(model, expected_kind=REGION_MODEL_KIND)
         if window_s is not None and not np.isclose(window_s, card["window_s"]):

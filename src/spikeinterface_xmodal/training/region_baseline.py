@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -39,14 +40,21 @@ def fit_on_sessions(
 
 
 def score_regions(true_labels: np.ndarray, predicted_labels: np.ndarray) -> dict:
-    """Balanced accuracy, macro-F1 and per-region precision / recall / support."""
+    """Balanced accuracy, macro-F1 and per-region precision / recall / support.
+
+    Predicting a region absent from a session is an error that these scores count (it lowers precision);
+    scikit-learn's warning about it is silenced.
+    """
     regions = sorted(set(true_labels) | set(predicted_labels))
     precision, recall, f1, support = precision_recall_fscore_support(
         true_labels, predicted_labels, labels=regions, zero_division=0
     )
     present = sorted(set(true_labels))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="y_pred contains classes not in y_true", category=UserWarning)
+        balanced_accuracy = float(balanced_accuracy_score(true_labels, predicted_labels))
     return dict(
-        balanced_accuracy=float(balanced_accuracy_score(true_labels, predicted_labels)),
+        balanced_accuracy=balanced_accuracy,
         macro_f1=float(f1_score(true_labels, predicted_labels, labels=present, average="macro", zero_division=0)),
         per_region={
             region: dict(precision=float(p), recall=float(r), f1=float(f), support=int(n))
