@@ -25,6 +25,19 @@ def test_existing_folder_is_kept_unless_overwrite(tmp_path):
         save_model_folder(tmp_path / "m", dict(kind="toy", classes=["b"]), _write_weights)
     save_model_folder(tmp_path / "m", dict(kind="toy", classes=["b"]), _write_weights, overwrite=True)
     assert read_model_card(tmp_path / "m")["classes"] == ["b"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]  # no temporary or previous copy left behind
+
+
+def test_failed_overwrite_keeps_the_previous_model(tmp_path):
+    save_model_folder(tmp_path / "m", dict(kind="toy", classes=["a"]), _write_weights)
+
+    def failing(folder):
+        raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        save_model_folder(tmp_path / "m", dict(kind="toy", classes=["b"]), failing, overwrite=True)
+    assert read_model_card(tmp_path / "m")["classes"] == ["a"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
 
 
 def test_failed_write_leaves_nothing_behind(tmp_path):

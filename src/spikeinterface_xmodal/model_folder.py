@@ -70,12 +70,17 @@ def save_model_folder(
     try:
         write_weights(tmp)
         (tmp / CARD_FILENAME).write_text(json.dumps(card, indent=2, sort_keys=True), encoding="utf8")
-        if folder.exists():
-            shutil.rmtree(folder)
+        # move the old model aside before swapping the new one in, and delete it only afterwards:
+        # a crash at any point leaves a complete model (old or new) under a recognisable name
+        previous = folder.with_name(f".{folder.name}.previous-{tmp.name}") if folder.exists() else None
+        if previous is not None:
+            os.replace(folder, previous)
         os.replace(tmp, folder)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)
     return folder
 
 

@@ -119,10 +119,16 @@ def test_select_merge_and_split_keep_units_consistent(computed):
 
 
 def test_analyzer_recording_is_used_and_downsampled_when_no_lfp_is_given(held_out, region_model_folder):
+    from spikeinterface_xmodal.preprocessing import extract_lfp
+
     analyzer = _analyzer(held_out)
     analyzer.compute("lfp_region", model=region_model_folder, n_windows=2)
-    channels = analyzer.get_extension("lfp_region").get_data()["channels"]
-    assert len(channels) == analyzer.get_num_channels()
+    implicit = analyzer.get_extension("lfp_region").get_data()["channels"]
+    # the same as handing over the 30 kHz recording downsampled to the model's 2500 Hz explicitly
+    lfp = extract_lfp(held_out.recording, lfp_sampling_frequency=2500.0)
+    analyzer.compute("lfp_region", lfp_recording=lfp, model=region_model_folder, n_windows=2)
+    explicit = analyzer.get_extension("lfp_region").get_data()["channels"]
+    pd.testing.assert_frame_equal(implicit, explicit)
 
 
 def test_bad_input_is_refused_clearly(computed, held_out, region_model_folder, tmp_path):
@@ -143,6 +149,9 @@ def test_bad_input_is_refused_clearly(computed, held_out, region_model_folder, t
     fewer = held_out.lfp.select_channels(held_out.lfp.channel_ids[:-3])
     with pytest.raises(ValueError, match="lacks 3 of the analyzer's"):
         computed.compute("lfp_region", lfp_recording=fewer, model=region_model_folder)
+    no_probe = NumpyRecording([held_out.lfp.get_traces()], 2500.0, channel_ids=held_out.lfp.channel_ids)
+    with pytest.raises(ValueError, match="no channel locations"):
+        computed.compute("lfp_region", lfp_recording=no_probe, model=region_model_folder)
     short = held_out.lfp.frame_slice(0, 2000)
     with pytest.raises(ValueError, match="shorter than one window"):
         computed.compute("lfp_region", lfp_recording=short, model=region_model_folder)

@@ -58,6 +58,11 @@ def lfp_for_tokenizer(
     """
     if not isinstance(recording, BaseRecording):
         raise TypeError(f"Expected a spikeinterface BaseRecording, got {type(recording).__name__}")
+    if not (recording.has_probe() or "location" in recording.get_property_keys()):
+        raise ValueError(
+            "The recording has no channel locations: region models need each channel's position along the "
+            "probe. Attach the probe first (recording.set_probe(probe) with probeinterface)."
+        )
     if not is_lfp_rate(recording, sampling_frequency):
         return extract_lfp(recording, lfp_sampling_frequency=sampling_frequency)
     tokenizer.check_sampling_frequency(recording.sampling_frequency)

@@ -43,7 +43,7 @@ def _existing_table_path(nwbfile: NWBFile, name: str, module_name: str, overwrit
     if not overwrite:
         raise ValueError(
             f"name: predictions named {name!r} already exist in processing/{existing.parent.name}; "
-            "pass overwrite=True to replace them, or choose another name"
+            "pass overwrite=True (--overwrite from the shell) to replace them, or choose another name"
         )
     return f"processing/{existing.parent.name}/{name}"
 
