@@ -14,7 +14,10 @@ def test_train_then_predict_from_the_shell(region_sessions, tmp_path, capsys):
         session.lfp.save(folder=recordings[-1])
     model = tmp_path / "model"
     assert main(["region", "train", *recordings, "--output", str(model), "--n-windows", "3", "--no-progress"]) == 0
-    assert json.loads((model / "card.json").read_text())["training_data"]["n_sessions"] == 2
+    card = json.loads((model / "card.json").read_text())
+    assert card["training_data"]["n_sessions"] == 2
+    # the shell trains the same default model as the library
+    assert (card["feature_set"], card["classifier"]) == ("lfp+depth", "hgb") and card["smoothing"] is not None
 
     held_out = region_sessions[3]
     lfp_folder = tmp_path / "lfp"

@@ -76,7 +76,7 @@ def _predict_region(args: argparse.Namespace) -> None:
         lfp_recording=lfp,
         model=args.model,
         n_windows=args.n_windows,
-        smoothing=args.smoothing,
+        smoothing=not args.no_smoothing,
         **_job_kwargs(args),
     )
     tables = analyzer.get_extension("lfp_region").get_data()
@@ -91,6 +91,7 @@ def _predict_region(args: argparse.Namespace) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``xmodal``."""
+    from .classifiers import CLASSIFIERS, FEATURE_SETS
     from .nwb.cli import add_nwb_parser
     from .version import __version__
 
@@ -116,10 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--output", required=True, help="model folder to write")
     train.add_argument("--label-property", default="brain_area", help="channel property with the true region")
     train.add_argument("--ontology", default="unspecified", help="name of the label set")
-    train.add_argument(
-        "--feature-set", default="band_power+depth", choices=["band_power+depth", "band_power", "position"]
-    )
-    train.add_argument("--classifier", default="hgb", choices=["hgb", "logreg"])
+    train.add_argument("--feature-set", default=FEATURE_SETS[-1], choices=FEATURE_SETS)
+    train.add_argument("--classifier", default=CLASSIFIERS[0], choices=CLASSIFIERS)
     train.add_argument("--no-smoothing", action="store_true", help="no HMM smoothing along the probe")
     train.add_argument("--sampling-frequency", type=float, default=2500.0, help="LFP rate of the model (Hz)")
     train.add_argument("--n-windows", type=int, default=20, help="windows per recording")
@@ -133,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--model", required=True, help="region model folder")
     predict.add_argument("--lfp", help="saved LFP recording; default: the analyzer's recording")
     predict.add_argument("--n-windows", type=int, default=20)
-    predict.add_argument("--smoothing", action="store_true", help="smooth along the probe with the model's HMM")
+    predict.add_argument("--no-smoothing", action="store_true", help="do not smooth along the probe")
     predict.add_argument("--figure", help="write the region profile PNG here")
     _job_arguments(predict)
     predict.set_defaults(func=_predict_region)

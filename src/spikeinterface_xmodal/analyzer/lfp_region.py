@@ -77,10 +77,9 @@ class ComputeLfpRegion(AnalyzerExtension):
         Window length in seconds; must equal the model's (None takes it from the model).
     n_windows : int or None, default: 20
         Windows per channel; None uses the whole recording.
-    smoothing : bool, default: False
+    smoothing : bool, default: True
         Smooth probabilities along the probe with the model's HMM (forward-backward over channels
-        ordered by depth, per shank). It makes regions contiguous but can absorb regions only a few
-        channels thick; see docs/region_localization.md for the measured trade-off.
+        ordered by depth, per shank); see docs/region_localization.md for what it gains and costs.
     seed : int, default: 0
         Seed of the window draw.
 
@@ -108,7 +107,7 @@ class ComputeLfpRegion(AnalyzerExtension):
         model: str | Path | None = None,
         window_s: float | None = None,
         n_windows: int | None = 20,
-        smoothing: bool = False,
+        smoothing: bool = True,
         seed: int = 0,
     ):
         if model is None:

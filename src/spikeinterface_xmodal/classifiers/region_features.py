@@ -6,6 +6,7 @@ import numpy as np
 
 from ..tokenizers import SpectralTokens
 
+# the last one is the default of training and of the command line
 FEATURE_SETS = ("position", "band_power", "band_power+depth", "lfp+depth")
 APERIODIC_RANGES_HZ = ((2.0, 40.0), (40.0, 200.0))
 
@@ -53,7 +54,7 @@ def _aperiodic_and_spatial_features(tokens: SpectralTokens) -> tuple[np.ndarray,
 def channel_features(
     tokens: SpectralTokens | None,
     channel_locations: np.ndarray,
-    feature_set: str = "band_power+depth",
+    feature_set: str = "lfp+depth",
 ) -> tuple[np.ndarray, list[str]]:
     """Build one feature row per channel.
 
@@ -63,7 +64,7 @@ def channel_features(
         Tokens of the recording (not needed for ``"position"``).
     channel_locations : np.ndarray
         Shape (n_channels, 2 or 3) in um; column 1 is the depth along the probe.
-    feature_set : {"position", "band_power", "band_power+depth", "lfp+depth"}, default: "band_power+depth"
+    feature_set : {"position", "band_power", "band_power+depth", "lfp+depth"}, default: "lfp+depth"
         Electrode position only; band power only; band power and depth; or every LFP feature (band
         power, 1/f slopes, neighbour correlation) and depth.
 

@@ -18,7 +18,7 @@ from .labelled_sessions import LabelledSession, prepare_labelled_sessions
 def fit_on_sessions(
     sessions: list[LabelledSession],
     feature_set: str = "lfp+depth",
-    classifier: str = "logreg",
+    classifier: str = "hgb",
     smoothing: bool = True,
     seed: int = 0,
 ) -> RegionModel:
@@ -76,7 +76,7 @@ def evaluate_on_sessions(model: RegionModel, sessions: list[LabelledSession], sm
 def leave_one_session_out(
     sessions: list[LabelledSession],
     feature_set: str = "lfp+depth",
-    classifier: str = "logreg",
+    classifier: str = "hgb",
     smoothing: bool = True,
     seed: int = 0,
 ) -> dict:
@@ -116,7 +116,7 @@ def fit_region_baseline(
     label_property: str = "brain_area",
     ontology: str = "unspecified",
     feature_set: str = "lfp+depth",
-    classifier: str = "logreg",
+    classifier: str = "hgb",
     smoothing: bool = True,
     tokenizer: SpectralTokenizer | None = None,
     sampling_frequency: float = DEFAULT_LFP_SAMPLING_FREQUENCY,
@@ -145,8 +145,8 @@ def fit_region_baseline(
         Name of the label set, stored in the card and in NWB files (e.g. "Allen CCF / Cosmos").
     feature_set : {"lfp+depth", "band_power+depth", "band_power", "position"}, default: "lfp+depth"
         Features of each channel (see ``classifiers.channel_features``).
-    classifier : {"logreg", "hgb"}, default: "logreg"
-        Logistic regression or gradient boosting.
+    classifier : {"hgb", "logreg"}, default: "hgb"
+        Gradient boosting or logistic regression (see ``classifiers.make_region_estimator``).
     smoothing : bool, default: True
         Learn an HMM along the probe from the training layouts (applied at prediction when asked).
     tokenizer : SpectralTokenizer or None, default: None
