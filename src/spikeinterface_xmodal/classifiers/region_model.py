@@ -31,9 +31,10 @@ def make_region_estimator(classifier: str = "hgb", seed: int = 0) -> Pipeline:
     Parameters
     ----------
     classifier : {"hgb", "logreg"}, default: "hgb"
-        Histogram gradient boosting or multinomial logistic regression, both class-balanced. With 16
-        training sessions gradient boosting is 0.07-0.13 balanced accuracy better on held-out sessions
-        and labs; logistic regression fits about 10x faster (``benchmarks/region_baselines.py``).
+        Histogram gradient boosting or multinomial logistic regression, both class-balanced. Gradient
+        boosting scores better in most held-out-session and cross-lab settings of
+        ``benchmarks/region_baselines.py``; logistic regression is much faster and sometimes better with
+        few training sessions (docs/region_localization.md).
     seed : int, default: 0
         Random state.
     """
