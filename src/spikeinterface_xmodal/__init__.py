@@ -4,7 +4,8 @@ Importing the package registers its SortingAnalyzer extensions (``lfp_region``) 
 ``ndx-xmodal`` NWB namespace, so ``analyzer.compute("lfp_region")`` and ``pynwb`` reads of our tables work.
 """
 
-from . import analyzer, classifiers, datasets, nwb, plotting, preprocessing, tokenizers, training
+from . import analyzer, datasets, nwb, plotting, preprocessing, region_models, tokenizers, training
+from .model_kinds import load_model, register_model_kind
 from .predictions import CellSubclassPredictions, RegionPredictions
 from .version import __version__
 
@@ -13,11 +14,13 @@ __all__ = [
     "RegionPredictions",
     "__version__",
     "analyzer",
-    "classifiers",
     "datasets",
+    "load_model",
     "nwb",
     "plotting",
     "preprocessing",
+    "region_models",
+    "register_model_kind",
     "tokenizers",
     "training",
 ]

@@ -64,7 +64,11 @@ def test_params_are_json_and_name_the_model(computed, region_model_folder):
     params = computed.get_extension("lfp_region").params
     json.dumps(params)
     assert params["model"] == str(region_model_folder.resolve())
-    assert len(params["model_hash"]) == 64 and params["window_s"] == 3.0
+    assert params["window_s"] == 3.0
+    from spikeinterface_xmodal.model_folder import folder_hash
+
+    info = computed.get_extension("lfp_region").data["model_info"]
+    assert info["model_hash"] == folder_hash(region_model_folder)
 
 
 @pytest.mark.parametrize("format", ["binary_folder", "zarr"])
@@ -92,7 +96,7 @@ def test_saved_analyzer_reloads_in_a_new_process(computed, held_out, region_mode
         assert [str(v) for v in reloaded.iloc[:, 0]] == [str(v) for v in expected[key].iloc[:, 0]]
 
 
-def test_select_merge_and_split_keep_units_consistent(computed):
+def test_select_and_soft_merge_keep_units_consistent(computed):
     ext_rows = computed.get_extension("lfp_region").get_data()["units"].set_index("unit_id")
     kept = computed.unit_ids[::2]
     selected_analyzer = computed.select_units(kept)  # extensions hold only a weak reference to their analyzer
@@ -108,14 +112,10 @@ def test_select_merge_and_split_keep_units_consistent(computed):
     assert list(merged_units.set_index("unit_id").loc[untouched, "channel_id"]) == list(
         ext_rows.loc[untouched, "channel_id"]
     )
-
-    unit = computed.unit_ids[2]
-    spikes = computed.sorting.get_unit_spike_train(unit)
-    halves = [np.arange(spikes.size // 2), np.arange(spikes.size // 2, spikes.size)]
-    split = computed.split_units({unit: halves})
-    split_units = split.get_extension("lfp_region").get_data()["units"]
-    assert list(split_units["unit_id"]) == list(split.unit_ids)
-    assert split_units["predicted_region"].notna().all()
+    # without unit_locations the merged unit takes the merged analyzer's main channel
+    new_unit = merged.unit_ids[-1]
+    main_channel = merged.get_main_channels(outputs="id")[merged.sorting.id_to_index(new_unit)]
+    assert merged_units.set_index("unit_id").loc[new_unit, "channel_id"] == main_channel
 
 
 def test_analyzer_recording_is_used_and_downsampled_when_no_lfp_is_given(held_out, region_model_folder):
@@ -177,9 +177,11 @@ def test_corrupt_or_changed_model_is_refused(computed, held_out, region_model_fo
     shutil.rmtree(copy)
     shutil.copytree(region_model_folder, copy)
     ext = computed.compute("lfp_region", lfp_recording=held_out.lfp, model=copy, n_windows=2)
+    before = ext.data["model_info"]["model_hash"]
     (copy / "card.json").write_text((copy / "card.json").read_text().replace('"ontology"', '"ontology_"'))
-    with pytest.raises(ValueError, match="changed since the parameters were set"):
-        ext.run()
+    again = computed.compute("lfp_region", **{**ext.params, "lfp_recording": held_out.lfp})
+    # the results record the folder they were computed with
+    assert again.data["model_info"]["model_hash"] != before
 
 
 def test_predictions_land_in_the_sessions_nwb_file(computed, tmp_path):
@@ -210,8 +212,8 @@ def test_other_lab_at_1250_hz_on_a_four_shank_probe(region_model_folder):
     """A 2500 Hz model runs on a 1250 Hz LF stream of another lab's four-shank probe, smoothing per shank."""
     import dataclasses
 
-    from spikeinterface_xmodal.classifiers import recording_probe_order
     from spikeinterface_xmodal.datasets import LAB_PRESETS, generate_region_session
+    from spikeinterface_xmodal.region_models import recording_probe_order
 
     lab = dataclasses.replace(LAB_PRESETS["lab_b"], name="lab_b_4shank", num_shanks=4)
     session = generate_region_session(lab=lab, duration_s=12.0, channel_step=8, seed=11)

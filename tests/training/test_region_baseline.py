@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from spikeinterface_xmodal.classifiers import RegionModel
+from spikeinterface_xmodal.region_models import RegionModel
 from spikeinterface_xmodal.training import fit_region_baseline, score_regions
 
 
@@ -28,7 +28,8 @@ def test_card_records_provenance_and_held_out_scores(region_model_folder):
     assert card["training_data"]["n_sessions"] == 3
     assert sum(card["training_data"]["channels_per_region"].values()) == 3 * 48
     loso = card["metrics"]["leave_one_session_out"]
-    assert len(loso["folds"]) == 3 and 0.0 <= loso["balanced_accuracy"] <= 1.0
+    assert len(loso["per_session_balanced_accuracy"]) == 3 and 0.0 <= loso["balanced_accuracy"] <= 1.0
+    assert 0.0 <= loso["ece"] <= 1.0 and card["calibration"]["temperature_smoothed"] > 0
 
 
 def test_reloaded_model_predicts_exactly_as_the_fitted_one(region_sessions, tmp_path):

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 from itertools import chain
 from pathlib import Path
+from time import perf_counter
 
 import numpy as np
 import pandas as pd
-import spikeinterface.postprocessing  # noqa: F401  (registers "unit_locations" first)
 from spikeinterface.core import BaseRecording, load
 from spikeinterface.core.sortinganalyzer import AnalyzerExtension, register_result_extension
 
-from ..classifiers import REGION_MODEL_KIND, RegionModel
-from ..model_folder import folder_hash, read_model_card
+from ..model_folder import folder_hash
 from ..predictions import RegionPredictions
+from ..region_models import RegionModelKind, load_region_model
+
+# relative tolerance on channel positions when the LFP and the analyzer describe the same probe
+LOCATION_TOLERANCE_UM = 1e-3
 
 
-def _describe_recording(recording: BaseRecording | None) -> dict | None:
-    """JSON description of the LFP recording for the params: its ``to_dict`` when it can be reloaded."""
-    if recording is None:
-        return None
+def _describe_recording(recording: BaseRecording | dict | None) -> dict | None:
+    """JSON description of the LFP recording for the params: its ``to_dict`` when it can be reloaded.
+
+    A description (as stored in the params) is accepted as it is, so that params round-trip.
+    """
+    if recording is None or isinstance(recording, dict):
+        return recording
     if not isinstance(recording, BaseRecording):
         raise TypeError(f"lfp_recording must be a spikeinterface BaseRecording, got {type(recording).__name__}")
     if recording.check_serializability("json"):
@@ -27,8 +33,13 @@ def _describe_recording(recording: BaseRecording | None) -> dict | None:
     return dict(in_memory=str(recording))
 
 
-def _match_channels(lfp: BaseRecording, channel_ids: np.ndarray) -> BaseRecording:
-    """The LFP restricted to (and ordered like) the analyzer's channels; a clear error when some are missing."""
+def _check_positive_int_or_none(name: str, value) -> None:
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0):
+        raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
+
+
+def _match_channels(lfp: BaseRecording, channel_ids: np.ndarray, channel_locations: np.ndarray) -> BaseRecording:
+    """The LFP restricted to (and ordered like) the analyzer's channels, at the same positions; clear errors else."""
     missing = [c for c in channel_ids.tolist() if c not in set(lfp.channel_ids.tolist())]
     if missing:
         raise ValueError(
@@ -36,9 +47,19 @@ def _match_channels(lfp: BaseRecording, channel_ids: np.ndarray) -> BaseRecordin
             f"(e.g. {missing[:5]}); its channel ids are {lfp.channel_ids[:5].tolist()}... "
             "Pass the LFP stream of the same probe, with the same channel ids."
         )
-    if lfp.get_num_channels() == len(channel_ids) and np.array_equal(lfp.channel_ids, channel_ids):
-        return lfp
-    return lfp.select_channels(list(channel_ids))
+    if not (lfp.get_num_channels() == len(channel_ids) and np.array_equal(lfp.channel_ids, channel_ids)):
+        lfp = lfp.select_channels(list(channel_ids))
+    if lfp.has_probe() or "location" in lfp.get_property_keys():
+        lfp_locations = lfp.get_channel_locations()[:, :2]
+        moved = ~np.all(np.isclose(lfp_locations, channel_locations[:, :2], atol=LOCATION_TOLERANCE_UM), axis=1)
+        if np.any(moved):
+            raise ValueError(
+                f"The LFP recording places {moved.sum()} of the analyzer's channels at other locations "
+                f"(e.g. channel {channel_ids[moved][0]!r}: {lfp_locations[moved][0].tolist()} um in the LFP, "
+                f"{channel_locations[moved][0, :2].tolist()} um in the analyzer). Pass the LFP of the same probe "
+                "with the same geometry."
+            )
+    return lfp
 
 
 def _nearest_channel(points: np.ndarray, channel_locations: np.ndarray) -> np.ndarray:
@@ -61,9 +82,10 @@ def _unit_channel_indices(sorting_analyzer, unit_ids) -> np.ndarray:
 class ComputeLfpRegion(AnalyzerExtension):
     """Predict the brain region of every channel from its LFP, and of every unit from its location.
 
-    A region model folder (see ``training.fit_region_baseline`` or ``xmodal region train``) turns
-    spectral tokens of LFP windows into per-channel region probabilities, optionally smoothed along the
-    probe by a hidden-Markov model. Each unit takes the region of the channel nearest to its
+    A region model folder of any registered kind (``spikeinterface_xmodal.load_model``; e.g. the spectral
+    baseline of ``training.fit_region_baseline`` or ``xmodal region train``) turns LFP windows into
+    per-channel region probabilities, optionally smoothed along the probe by a hidden-Markov model.
+    Each unit takes the region of the channel nearest to its
     ``unit_locations`` estimate, or of its main channel (``analyzer.get_main_channels()``) otherwise.
 
     Parameters
@@ -87,8 +109,11 @@ class ComputeLfpRegion(AnalyzerExtension):
     -------
     dict of pandas.DataFrame
         ``get_data()`` returns ``{"channels": ..., "units": ...}``: per channel the id, position,
-        predicted region, its probability and one ``p_<region>`` column per region; per unit the id,
-        the channel it was assigned, and the same columns.
+        predicted region, its (calibrated) probability and one ``p_<region>`` column per region, then, when
+        the model kind provides them, ``ood_score`` (above 1: unlike the training data; a warning is
+        issued when most channels are), ``flat`` (a dead or flat channel, predicted from its position
+        only) and ``log_power_<band>``; per unit the id, the channel it was assigned, and the same
+        region columns.
 
     Examples
     --------
@@ -101,9 +126,14 @@ class ComputeLfpRegion(AnalyzerExtension):
     use_nodepipeline = False
     need_job_kwargs = True
 
+    @classmethod
+    def get_optional_dependencies(cls, **params) -> list[str]:
+        """``unit_locations``, when computed, places units; without it units take their main channel."""
+        return ["unit_locations"]
+
     def _set_params(
         self,
-        lfp_recording: BaseRecording | None = None,
+        lfp_recording: BaseRecording | dict | None = None,
         model: str | Path | None = None,
         window_s: float | None = None,
         n_windows: int | None = 20,
@@ -115,21 +145,47 @@ class ComputeLfpRegion(AnalyzerExtension):
                 "lfp_region needs model=<path of a region model folder>; train one with "
                 "spikeinterface_xmodal.training.fit_region_baseline or `xmodal region train`"
             )
-        card = read_model_card(model, expected_kind=REGION_MODEL_KIND)
-        if window_s is not None and not np.isclose(window_s, card["window_s"]):
+        _check_positive_int_or_none("n_windows", n_windows)
+        self._model = load_region_model(model)
+        if window_s is not None and not np.isclose(window_s, self._model.window_s):
             raise ValueError(
-                f"window_s={window_s} s does not fit the model, which was trained on {card['window_s']} s windows"
+                f"window_s={window_s} s does not fit the model, which was trained on {self._model.window_s} s windows"
             )
-        self._lfp_recording = lfp_recording
+        self._lfp_recording = lfp_recording if isinstance(lfp_recording, BaseRecording) else None
         return dict(
             lfp_recording=_describe_recording(lfp_recording),
             model=str(Path(model).resolve()),
-            model_hash=folder_hash(model),
-            window_s=float(card["window_s"]),
+            window_s=self._model.window_s,
             n_windows=n_windows,
             smoothing=bool(smoothing),
             seed=int(seed),
         )
+
+    def set_params(self, save: bool = True, **params):
+        """Check every parameter and the LFP against the analyzer, without touching saved results.
+
+        SpikeInterface's own ``set_params`` clears the saved extension before checking anything, and
+        deletes it when a recompute fails: here nothing is written until ``run`` has the new results.
+        """
+        self._keep_saved_results = True  # until run() succeeds; read by _delete_extension_folder
+        self.params = self._set_params(**params)
+        self._lfp()
+
+    def run(self, save: bool = True, **job_kwargs):
+        """Compute in memory, then replace the saved results (the old ones stay if anything fails first)."""
+        start = perf_counter()
+        self._run(**job_kwargs)
+        self.run_info["runtime_s"] = perf_counter() - start
+        self.run_info["run_completed"] = True
+        self._keep_saved_results = False
+        if save and not self.sorting_analyzer.is_read_only():
+            self.save()
+
+    def _delete_extension_folder(self):
+        # SpikeInterface calls this when set_params or run raised: the saved results of the previous
+        # computation are still valid then, so they stay
+        if not getattr(self, "_keep_saved_results", False):
+            super()._delete_extension_folder()
 
     def _lfp(self) -> BaseRecording:
         lfp = getattr(self, "_lfp_recording", None)
@@ -138,9 +194,10 @@ class ComputeLfpRegion(AnalyzerExtension):
             if "in_memory" in description:
                 raise ValueError(
                     "The LFP recording given to lfp_region lived in memory and is gone; compute again with "
-                    "lfp_recording=<recording>"
+                    "lfp_recording=<recording> (save it first, e.g. lfp.save(folder=...), to make it reloadable)"
                 )
             lfp = load(description)
+            self._lfp_recording = lfp
         if lfp is None:
             if not self.sorting_analyzer.has_recording():
                 raise ValueError(
@@ -148,13 +205,15 @@ class ComputeLfpRegion(AnalyzerExtension):
                     "analyzer (analyzer.set_temporary_recording(recording))"
                 )
             lfp = self.sorting_analyzer.recording
-        return _match_channels(lfp, self.sorting_analyzer.channel_ids)
+        return _match_channels(lfp, self.sorting_analyzer.channel_ids, self.sorting_analyzer.get_channel_locations())
+
+    def _loaded_model(self) -> RegionModelKind:
+        model = getattr(self, "_model", None)
+        return load_region_model(self.params["model"]) if model is None else model
 
     def _run(self, verbose=False, **job_kwargs):
         model_folder = self.params["model"]
-        if folder_hash(model_folder) != self.params["model_hash"]:
-            raise ValueError(f"The model folder {model_folder} changed since the parameters were set; set them again")
-        model = RegionModel.load(model_folder)
+        model = self._loaded_model()
         estimate = model.predict(
             self._lfp(),
             n_windows=self.params["n_windows"],
@@ -166,14 +225,20 @@ class ComputeLfpRegion(AnalyzerExtension):
         self.data["channel_probabilities"] = estimate.probabilities.astype("float64")
         self.data["channel_raw_probabilities"] = estimate.raw_probabilities.astype("float64")
         self.data["channel_region_index"] = np.array([class_index[label] for label in estimate.labels], dtype="int64")
+        if estimate.ood_score is not None:
+            self.data["channel_ood_score"] = estimate.ood_score.astype("float64")
+        if estimate.flat is not None:
+            self.data["channel_flat"] = estimate.flat.astype("bool")
         if estimate.band_power is not None:
             self.data["channel_band_power"] = estimate.band_power.astype("float64")
         self.data["unit_channel_index"] = _unit_channel_indices(self.sorting_analyzer, self.sorting_analyzer.unit_ids)
         self.data["model_info"] = dict(
             classes=estimate.classes,
             smoothed=estimate.smoothed,
+            calibrated=estimate.calibrated,
             model_name=model.card.get("name", Path(model_folder).name),
             model_version=model.card["package_version"],
+            model_hash=folder_hash(model_folder),
             ontology=model.card.get("ontology", "unspecified"),
             band_power_features=estimate.feature_names,
             card=model.card,
@@ -239,6 +304,9 @@ class ComputeLfpRegion(AnalyzerExtension):
             raise ValueError(f"outputs must be 'dataframes' or 'numpy', got {outputs!r}")
         channel_ids = self.sorting_analyzer.channel_ids
         channels = self._region_table(channel_ids, "channel_id", np.arange(len(channel_ids)))
+        for key, column in (("channel_ood_score", "ood_score"), ("channel_flat", "flat")):
+            if key in self.data:
+                channels[column] = self.data[key]
         if "channel_band_power" in self.data:
             names = self.data["model_info"]["band_power_features"]
             for i, name in enumerate(names):

@@ -8,7 +8,7 @@ import numpy as np
 from spikeinterface.core import BaseRecording
 from tqdm.auto import tqdm
 
-from ..classifiers import channel_features, lfp_for_tokenizer, recording_probe_order
+from ..region_models import channel_features, lfp_at_rate, recording_probe_order
 from ..tokenizers import SpectralTokenizer, SpectralTokens, compute_spectral_tokens
 
 
@@ -22,7 +22,7 @@ class LabelledSession:
     tokens : SpectralTokens
     channel_locations : np.ndarray
     labels : np.ndarray
-        True region (str) per channel.
+        True region (str) per channel; "" where the channel has none (it is left out of fitting and scoring).
     orders : list of np.ndarray
         Channel indices per shank, tip upwards.
     sampling_frequency : float
@@ -47,8 +47,24 @@ class LabelledSession:
         return channel_features(self.tokens, self.channel_locations, feature_set)[0]
 
 
+UNLABELLED = ""
+# channel property values that mean "no region": None, NaN, empty, and their string forms
+_MISSING_LABEL_TEXT = {"", "nan", "none", "null"}
+
+
+def _label_text(value) -> str:
+    if value is None or (isinstance(value, (float, np.floating)) and np.isnan(value)):
+        return UNLABELLED
+    text = str(value).strip()
+    return UNLABELLED if text.lower() in _MISSING_LABEL_TEXT else text
+
+
 def channel_labels(recording: BaseRecording, label_property: str = "brain_area") -> np.ndarray:
-    """The true region of each channel, from a channel property; a clear error when it is absent."""
+    """The true region of each channel, from a channel property; "" where a channel has none.
+
+    None, NaN, empty strings and their string forms ("nan", "None") mean the channel is unlabelled.
+    A clear error when the property is absent or labels no channel at all.
+    """
     labels = recording.get_property(label_property)
     if labels is None:
         raise ValueError(
@@ -56,7 +72,10 @@ def channel_labels(recording: BaseRecording, label_property: str = "brain_area")
             f"channel (set it with recording.set_property({label_property!r}, regions)). "
             f"Properties found: {recording.get_property_keys()}"
         )
-    return np.asarray(labels, dtype=str)
+    labels = np.array([_label_text(value) for value in labels], dtype=object).astype(str)
+    if np.all(labels == UNLABELLED):
+        raise ValueError(f"The {label_property!r} channel property labels no channel (all None, NaN or empty)")
+    return labels
 
 
 def prepare_labelled_sessions(
@@ -98,11 +117,13 @@ def prepare_labelled_sessions(
     """
     if len(recordings) == 0:
         raise ValueError("No recordings given")
-    show_progress = bool(job_kwargs.pop("progress_bar", False))
+    show_progress = bool(job_kwargs.get("progress_bar", False))
+    # one bar over sessions; the per-session chunk bars would interleave with it
+    job_kwargs["progress_bar"] = False
     sessions = []
     for index, recording in enumerate(tqdm(recordings, desc="tokenizing sessions", disable=not show_progress)):
         labels = channel_labels(recording, label_property)
-        lfp = lfp_for_tokenizer(recording, sampling_frequency, tokenizer)
+        lfp = lfp_at_rate(recording, sampling_frequency, tokenizer.max_frequency)
         tokens = compute_spectral_tokens(lfp, tokenizer, n_windows=n_windows, seed=seed, **job_kwargs)
         session_id = session_ids[index] if session_ids else recording.get_annotation("session_id")
         group = groups[index] if groups else recording.get_annotation("lab_id")

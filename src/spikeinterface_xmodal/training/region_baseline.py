@@ -1,109 +1,142 @@
-"""Fitting and evaluating the baseline region model on labelled sessions."""
+"""Fitting the spectral baseline region model on labelled sessions, with calibration and a novelty score."""
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import balanced_accuracy_score, f1_score, precision_recall_fscore_support
 from spikeinterface.core import BaseRecording
 
-from ..classifiers import ProbeHMM, RegionModel, make_region_estimator
 from ..preprocessing import DEFAULT_LFP_SAMPLING_FREQUENCY
+from ..region_models import (
+    DEFAULT_CLASSIFIER,
+    DEFAULT_FEATURE_SET,
+    FeatureNovelty,
+    ProbeHMM,
+    RegionModel,
+    TemperatureCalibration,
+    fit_temperature,
+    make_region_estimator,
+)
+from ..region_models.calibration import expected_calibration_error
 from ..tokenizers import SpectralTokenizer
-from .labelled_sessions import LabelledSession, prepare_labelled_sessions
+from .evaluation import HeldOutPrediction, leave_one_session_out, predict_held_out, summarize
+from .labelled_sessions import UNLABELLED, LabelledSession, prepare_labelled_sessions
 
 
 def fit_on_sessions(
     sessions: list[LabelledSession],
-    feature_set: str = "lfp+depth",
-    classifier: str = "hgb",
+    feature_set: str = DEFAULT_FEATURE_SET,
+    classifier: str = DEFAULT_CLASSIFIER,
     smoothing: bool = True,
     seed: int = 0,
 ) -> RegionModel:
-    """Fit a region model on tokenized sessions (in memory; see ``fit_region_baseline`` to save it)."""
-    features = np.concatenate([s.features(feature_set) for s in sessions])
-    labels = np.concatenate([s.labels for s in sessions])
-    estimator = make_region_estimator(classifier, seed=seed).fit(features, labels)
+    """Fit a region model on tokenized sessions (in memory; see ``fit_region_baseline`` to save it).
+
+    Channels without a true label are left out. With two or more sessions the model also gets a novelty
+    score (``FeatureNovelty``) against its training channels.
+    """
+    blocks = [s.features(feature_set)[s.labels != UNLABELLED] for s in sessions]
+    labels = np.concatenate([s.labels[s.labels != UNLABELLED] for s in sessions])
+    estimator = make_region_estimator(classifier, seed=seed).fit(np.concatenate(blocks), labels)
     hmm = None
     if smoothing:
-        sequences = [s.labels[order] for s in sessions for order in s.orders]
+        sequences = [s.labels[order][s.labels[order] != UNLABELLED] for s in sessions for order in s.orders]
         hmm = ProbeHMM().fit(sequences, [str(c) for c in estimator.classes_])
+    novelty = None
+    if len(sessions) >= 2:
+        novelty = FeatureNovelty().fit([estimator[:-1].transform(block) for block in blocks])
     return RegionModel(
         estimator=estimator,
         tokenizer=sessions[0].tokenizer,
         sampling_frequency=sessions[0].sampling_frequency,
         feature_set=feature_set,
         hmm=hmm,
+        novelty=novelty,
+        card=dict(classifier=classifier),
     )
 
 
-def score_regions(true_labels: np.ndarray, predicted_labels: np.ndarray) -> dict:
-    """Balanced accuracy, macro-F1 and per-region precision / recall / support.
-
-    Predicting a region absent from a session is an error that these scores count (it lowers precision);
-    scikit-learn's warning about it is silenced.
-    """
-    regions = sorted(set(true_labels) | set(predicted_labels))
-    precision, recall, f1, support = precision_recall_fscore_support(
-        true_labels, predicted_labels, labels=regions, zero_division=0
-    )
-    present = sorted(set(true_labels))
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="y_pred contains classes not in y_true", category=UserWarning)
-        balanced_accuracy = float(balanced_accuracy_score(true_labels, predicted_labels))
-    return dict(
-        balanced_accuracy=balanced_accuracy,
-        macro_f1=float(f1_score(true_labels, predicted_labels, labels=present, average="macro", zero_division=0)),
-        per_region={
-            region: dict(precision=float(p), recall=float(r), f1=float(f), support=int(n))
-            for region, p, r, f, n in zip(regions, precision, recall, f1, support, strict=True)
-        },
-    )
+def predict_session(
+    model: RegionModel, session: LabelledSession, smoothing: bool = True
+) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """A fitted model's ``(labels, probabilities, classes)`` for a tokenized session, as ``lfp_region`` has them."""
+    estimate = model.estimate_from_features(session.features(model.feature_set), session.orders, smoothing)
+    return estimate.labels, estimate.probabilities, estimate.classes
 
 
 def evaluate_on_sessions(model: RegionModel, sessions: list[LabelledSession], smoothing: bool = True) -> dict:
-    """Score a model on held-out sessions, pooling their channels."""
-    true, predicted = [], []
-    for session in sessions:
-        _, _, labels = model.predict_features(session.features(model.feature_set), session.orders, smoothing)
-        true.append(session.labels)
-        predicted.append(labels)
-    return score_regions(np.concatenate(true), np.concatenate(predicted))
+    """Score a fitted model on held-out sessions, pooling their channels (balanced accuracy, macro-F1, ECE)."""
+    return summarize(predict_held_out(model, sessions, lambda m, s: predict_session(m, s, smoothing)))
 
 
-def leave_one_session_out(
+def fit_calibration(raw: list[HeldOutPrediction], smoothed: list[HeldOutPrediction] | None) -> TemperatureCalibration:
+    """Temperatures fitted on held-out predictions without and (when given) with probe smoothing."""
+
+    def temperature(predictions: list[HeldOutPrediction]) -> float:
+        # pooled over sessions; the folds' class lists can differ when a region is missing from some sessions
+        classes = sorted({c for p in predictions for c in p.classes})
+        probabilities = np.concatenate([_in_columns(p, classes) for p in predictions])
+        return fit_temperature(np.concatenate([p.true_labels for p in predictions]), probabilities, classes)
+
+    return TemperatureCalibration(temperature(raw), None if smoothed is None else temperature(smoothed))
+
+
+def _in_columns(prediction: HeldOutPrediction, classes: list[str]) -> np.ndarray:
+    out = np.zeros((prediction.probabilities.shape[0], len(classes)))
+    out[:, [classes.index(c) for c in prediction.classes]] = prediction.probabilities
+    return out
+
+
+def _calibrated_ece(predictions: list[HeldOutPrediction], calibration: TemperatureCalibration, smoothed: bool) -> float:
+    true = np.concatenate([p.true_labels for p in predictions])
+    classes = sorted({c for p in predictions for c in p.classes})
+    probabilities = np.concatenate([calibration.apply(_in_columns(p, classes), smoothed) for p in predictions])
+    return expected_calibration_error(true, probabilities, classes)
+
+
+def cross_validate_and_calibrate(
     sessions: list[LabelledSession],
-    feature_set: str = "lfp+depth",
-    classifier: str = "hgb",
+    feature_set: str = DEFAULT_FEATURE_SET,
+    classifier: str = DEFAULT_CLASSIFIER,
     smoothing: bool = True,
     seed: int = 0,
-) -> dict:
-    """Leave-one-session-out scores: mean and per-fold balanced accuracy and macro-F1."""
-    if len(sessions) < 2:
-        raise ValueError("Leave-one-session-out needs at least two sessions")
-    folds = []
-    for held_out in range(len(sessions)):
-        train = [s for i, s in enumerate(sessions) if i != held_out]
-        model = fit_on_sessions(train, feature_set, classifier, smoothing, seed)
-        scores = evaluate_on_sessions(model, [sessions[held_out]], smoothing)
-        folds.append(dict(session_id=sessions[held_out].session_id, **scores))
-    return dict(
-        balanced_accuracy=float(np.mean([f["balanced_accuracy"] for f in folds])),
-        balanced_accuracy_std=float(np.std([f["balanced_accuracy"] for f in folds])),
-        macro_f1=float(np.mean([f["macro_f1"] for f in folds])),
-        folds=folds,
+) -> tuple[dict, TemperatureCalibration]:
+    """Leave-one-session-out scores of the model, and a calibration fitted on those held-out predictions.
+
+    Returns
+    -------
+    scores : dict
+        Held-out scores (as ``leave_one_session_out``) of the model as configured, with ``ece`` before
+        calibration and ``ece_calibrated_in_sample`` after it (fitted on the same predictions, so optimistic:
+        ``benchmarks/region_baselines.py`` measures it on sessions left out of the calibration too).
+    calibration : TemperatureCalibration
+    """
+    raw_predictions: dict[str, tuple] = {}
+
+    def predict(model: RegionModel, session: LabelledSession):
+        raw = model.predict_raw(session.features(model.feature_set))
+        raw_predictions[session.session_id] = (raw.argmax(axis=1), raw, model.classes)
+        return predict_session(model, session, smoothing)
+
+    scores, predictions = leave_one_session_out(
+        sessions, lambda train: fit_on_sessions(train, feature_set, classifier, smoothing, seed), predict
     )
+    raw = predict_held_out(None, sessions, lambda _, s: raw_predictions[s.session_id])
+    calibration = fit_calibration(raw, predictions if smoothing else None)
+    scores["ece_calibrated_in_sample"] = _calibrated_ece(predictions, calibration, smoothed=smoothing)
+    return scores, calibration
 
 
 def _training_summary(sessions: list[LabelledSession], label_property: str) -> dict:
-    labels, counts = np.unique(np.concatenate([s.labels for s in sessions]), return_counts=True)
+    all_labels = np.concatenate([s.labels for s in sessions])
+    labels, counts = np.unique(all_labels[all_labels != UNLABELLED], return_counts=True)
     return dict(
         n_sessions=len(sessions),
         session_ids=[s.session_id for s in sessions],
         groups=sorted({s.group for s in sessions if s.group}),
-        n_channels=int(sum(s.labels.size for s in sessions)),
+        n_channels=int(labels.size and counts.sum()),
+        n_unlabelled_channels=int(np.sum(all_labels == UNLABELLED)),
         n_windows_per_session=int(sessions[0].tokens.windows.size),
         label_property=label_property,
         channels_per_region={str(label): int(n) for label, n in zip(labels, counts, strict=True)},
@@ -115,8 +148,8 @@ def fit_region_baseline(
     folder: str | Path | None = None,
     label_property: str = "brain_area",
     ontology: str = "unspecified",
-    feature_set: str = "lfp+depth",
-    classifier: str = "hgb",
+    feature_set: str = DEFAULT_FEATURE_SET,
+    classifier: str = DEFAULT_CLASSIFIER,
     smoothing: bool = True,
     tokenizer: SpectralTokenizer | None = None,
     sampling_frequency: float = DEFAULT_LFP_SAMPLING_FREQUENCY,
@@ -129,9 +162,10 @@ def fit_region_baseline(
     """Train the baseline region model on labelled recordings and save it as a model folder.
 
     Each recording is one session (a probe insertion) whose channels carry their true region in the
-    ``label_property`` channel property. Tokens are computed once; the classifier is fitted on every
-    channel of every session and, when ``cross_validate``, scored leave-one-session-out first (the
-    scores go into the card's ``metrics``).
+    ``label_property`` channel property (channels labelled None, NaN or "" are left out and counted in the
+    card). Tokens are computed once; the classifier is fitted on every labelled channel of every session.
+    With ``cross_validate`` it is first scored leave-one-session-out (scores in the card's ``metrics``), and
+    those held-out predictions fit the model's probability calibration.
 
     Parameters
     ----------
@@ -144,9 +178,9 @@ def fit_region_baseline(
     ontology : str, default: "unspecified"
         Name of the label set, stored in the card and in NWB files (e.g. "Allen CCF / Cosmos").
     feature_set : {"lfp+depth", "band_power+depth", "band_power", "position"}, default: "lfp+depth"
-        Features of each channel (see ``classifiers.channel_features``).
+        Features of each channel (see ``region_models.channel_features``).
     classifier : {"hgb", "logreg"}, default: "hgb"
-        Gradient boosting or logistic regression (see ``classifiers.make_region_estimator``).
+        Gradient boosting or logistic regression (see ``region_models.make_region_estimator``).
     smoothing : bool, default: True
         Learn an HMM along the probe from the training layouts (applied at prediction when asked).
     tokenizer : SpectralTokenizer or None, default: None
@@ -158,9 +192,9 @@ def fit_region_baseline(
     seed : int, default: 0
         Seed of window draws and classifier.
     cross_validate : bool, default: True
-        Score leave-one-session-out before the final fit (needs two or more recordings).
+        Score leave-one-session-out and calibrate before the final fit (needs two or more recordings).
     overwrite : bool, default: False
-        Replace an existing model folder.
+        Replace an existing model folder (only a model folder is ever replaced).
     **job_kwargs
         SpikeInterface job kwargs for tokenization (``n_jobs``, ``chunk_duration``, ``progress_bar``, ...).
 
@@ -173,7 +207,7 @@ def fit_region_baseline(
     --------
     >>> model = fit_region_baseline([rec1, rec2, rec3], folder="region_model")
     """
-    if folder is not None and Path(folder).exists() and not overwrite:
+    if folder is not None and Path(folder).exists() and not overwrite:  # TODO: check_model_folder_writable
         raise FileExistsError(f"Model folder {folder} already exists; pass overwrite=True to replace it")
     tokenizer = tokenizer or SpectralTokenizer()
     sessions = prepare_labelled_sessions(
@@ -185,13 +219,15 @@ def fit_region_baseline(
         seed,
         **job_kwargs,
     )
-    metrics = {}
+    metrics, calibration = {}, None
     if cross_validate and len(sessions) >= 2:
-        metrics["leave_one_session_out"] = leave_one_session_out(sessions, feature_set, classifier, smoothing, seed)
+        metrics["leave_one_session_out"], calibration = cross_validate_and_calibrate(
+            sessions, feature_set, classifier, smoothing, seed
+        )
     model = fit_on_sessions(sessions, feature_set, classifier, smoothing, seed)
+    model.calibration = calibration
     model.card.update(
         name=Path(folder).name if folder is not None else "lfp_region_baseline",
-        classifier=classifier,
         ontology=ontology,
         training_data=_training_summary(sessions, label_property),
         metrics=metrics,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import logsumexp
 
 from ..tokenizers import SpectralTokens
 
-# the last one is the default of training and of the command line
 FEATURE_SETS = ("position", "band_power", "band_power+depth", "lfp+depth")
+DEFAULT_FEATURE_SET = "lfp+depth"
 APERIODIC_RANGES_HZ = ((2.0, 40.0), (40.0, 200.0))
 
 
@@ -23,7 +24,7 @@ def _band_power_features(tokens: SpectralTokens) -> tuple[np.ndarray, list[str]]
     log_power = tokens.band_tokens  # (n_windows, n_channels, n_features)
     median = np.median(log_power, axis=0)
     bands = median[:, : len(band_names)]
-    total = np.log10(np.sum(10.0**bands, axis=1, keepdims=True))
+    total = logsumexp(bands * np.log(10.0), axis=1, keepdims=True) / np.log(10.0)
     relative = bands - total
     centred = median - np.median(median, axis=0, keepdims=True)
     spread = log_power[:, :, : len(band_names)].std(axis=0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.special import logsumexp
+from spikeinterface.core import BaseRecording
 
 
 def probe_order(channel_locations: np.ndarray, shank_ids: np.ndarray | None = None) -> list[np.ndarray]:
@@ -28,6 +29,11 @@ def probe_order(channel_locations: np.ndarray, shank_ids: np.ndarray | None = No
         members = np.flatnonzero(shank_ids == shank)
         orders.append(members[np.lexsort((locations[members, 0], locations[members, 1]))])
     return orders
+
+
+def recording_probe_order(recording: BaseRecording) -> list[np.ndarray]:
+    """Channel indices per shank, tip upwards, from the recording's locations and ``group`` property."""
+    return probe_order(recording.get_channel_locations(), recording.get_property("group"))
 
 
 class ProbeHMM:
@@ -75,11 +81,31 @@ class ProbeHMM:
 
     @classmethod
     def from_dict(cls, state: dict) -> ProbeHMM:
-        """Rebuild a fitted model from ``to_dict`` output."""
-        hmm = cls(pseudocount=state["pseudocount"])
-        hmm.classes_ = np.asarray(state["classes"], dtype=str)
-        hmm.transition_ = np.asarray(state["transition"], dtype="float64")
-        hmm.prior_ = np.asarray(state["prior"], dtype="float64")
+        """Rebuild a fitted model from ``to_dict`` output; a ValueError names the field that is wrong."""
+        try:
+            classes = [str(c) for c in state["classes"]]
+            transition = np.asarray(state["transition"], dtype="float64")
+            prior = np.asarray(state["prior"], dtype="float64")
+            pseudocount = float(state["pseudocount"])
+        except (KeyError, TypeError, ValueError) as error:
+            raise ValueError(f"unreadable smoothing state: {error!r}") from error
+        n = len(classes)
+        if len(set(classes)) != n:
+            raise ValueError(f"smoothing classes are not unique: {classes}")
+        if transition.shape != (n, n) or prior.shape != (n,):
+            raise ValueError(
+                f"smoothing transition must be ({n}, {n}) and prior ({n},) for {n} classes; "
+                f"got {transition.shape} and {prior.shape}"
+            )
+        for name, values in (("transition", transition), ("prior", prior)):
+            if not np.all(np.isfinite(values)) or np.any(values < 0):
+                raise ValueError(f"smoothing {name} must hold finite non-negative probabilities")
+        if not np.allclose(transition.sum(axis=1), 1.0, atol=1e-6) or not np.isclose(prior.sum(), 1.0, atol=1e-6):
+            raise ValueError("smoothing transition rows and prior must each sum to 1")
+        hmm = cls(pseudocount=pseudocount)
+        hmm.classes_ = np.asarray(classes, dtype=str)
+        hmm.transition_ = transition
+        hmm.prior_ = prior
         return hmm
 
     @staticmethod
@@ -100,11 +126,13 @@ class ProbeHMM:
             State posteriors given the whole shank, same shape.
         """
         log_e = self._log_emissions(probabilities)
-        log_t = np.log(self.transition_)
+        with np.errstate(divide="ignore"):  # an impossible transition is log(0) = -inf, as it should be
+            log_t = np.log(self.transition_)
+            log_prior = np.log(self.prior_)
         n, k = log_e.shape
         alpha = np.empty((n, k))
         beta = np.zeros((n, k))
-        alpha[0] = np.log(self.prior_) + log_e[0]
+        alpha[0] = log_prior + log_e[0]
         for t in range(1, n):
             alpha[t] = logsumexp(alpha[t - 1][:, None] + log_t, axis=0) + log_e[t]
         for t in range(n - 2, -1, -1):

@@ -1,6 +1,6 @@
 import numpy as np
 
-from spikeinterface_xmodal.classifiers import ProbeHMM, probe_order
+from spikeinterface_xmodal.region_models import ProbeHMM, probe_order
 
 CLASSES = ["CA1", "cortex", "thalamus"]
 
