@@ -91,8 +91,8 @@ def _predict_region(args: argparse.Namespace) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``xmodal``."""
-    from .classifiers import CLASSIFIERS, FEATURE_SETS
     from .nwb.cli import add_nwb_parser
+    from .region_models import CLASSIFIERS, FEATURE_SETS
     from .version import __version__
 
     parser = argparse.ArgumentParser(prog="xmodal", description="Cross-modal electrophysiology for SpikeInterface")
