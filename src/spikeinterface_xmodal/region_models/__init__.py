@@ -6,7 +6,7 @@ The spectral baseline (``spectral_baseline.RegionModel``) is one kind; others re
 
 from .base import RegionModelKind, check_region_card, lfp_at_rate, load_region_model
 from .calibration import TemperatureCalibration, expected_calibration_error, fit_temperature
-from .estimate import ChannelRegionEstimate, finish_estimate, shrink_out_of_distribution
+from .estimate import ChannelRegionEstimate, OutOfDistributionWarning, finish_estimate, shrink_out_of_distribution
 from .novelty import FeatureNovelty
 from .probe_hmm import ProbeHMM, probe_order, recording_probe_order
 from .spectral_baseline import (
@@ -26,6 +26,7 @@ __all__ = [
     "REGION_MODEL_KIND",
     "ChannelRegionEstimate",
     "FeatureNovelty",
+    "OutOfDistributionWarning",
     "ProbeHMM",
     "RegionModel",
     "RegionModelKind",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -77,6 +78,24 @@ def shrink_out_of_distribution(probabilities: np.ndarray, ood_score: np.ndarray)
     return weight[:, None] * probabilities + (1.0 - weight[:, None]) / n_classes
 
 
+class OutOfDistributionWarning(UserWarning):
+    """The recording looks unlike anything the region model was trained on."""
+
+
+def warn_when_unfamiliar(ood_score: np.ndarray) -> None:
+    """Warn when most channels score above 1 (unlike 99% of held-out training channels)."""
+    unfamiliar = np.asarray(ood_score) > 1.0
+    if unfamiliar.mean() > 0.5:
+        warnings.warn(
+            f"{unfamiliar.sum()} of {unfamiliar.size} channels look unlike the region model's training data "
+            f"(median out-of-distribution score {np.median(ood_score):.1f}; 1 = the 99th percentile of unseen "
+            "training sessions). Is this LFP (not an AP-band or noise stream), from a species, probe and "
+            "reference the model was trained on? Their probabilities were pulled towards uniform.",
+            OutOfDistributionWarning,
+            stacklevel=3,
+        )
+
+
 def finish_estimate(
     channel_ids: np.ndarray,
     classes: list[str],
@@ -115,6 +134,8 @@ def finish_estimate(
     -------
     ChannelRegionEstimate
     """
+    if ood_score is not None:
+        warn_when_unfamiliar(ood_score)
     smoothed = bool(smoothing and hmm is not None)
     probabilities = hmm.smooth(raw_probabilities, orders)[0] if smoothed else raw_probabilities
     if calibration is not None:

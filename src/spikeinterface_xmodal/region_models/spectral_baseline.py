@@ -209,11 +209,15 @@ class RegionModel(RegionModelKind):
             feature_set=self.feature_set,
             smoothing=None if self.hmm is None else self.hmm.to_dict(),
             calibration=None if self.calibration is None else self.calibration.to_dict(),
-            novelty=None if self.novelty is None else self.novelty.to_dict(),
+            novelty=None if self.novelty is None else self.novelty.state(),
         )
-        return save_model_folder(
-            folder, card, lambda tmp: skops_io.dump(self.estimator, tmp / WEIGHTS_FILENAME), overwrite=overwrite
-        )
+
+        def write_weights(tmp: Path) -> None:
+            skops_io.dump(self.estimator, tmp / WEIGHTS_FILENAME)
+            if self.novelty is not None:
+                self.novelty.save_prototypes(tmp)
+
+        return save_model_folder(folder, card, write_weights, overwrite=overwrite)
 
     @classmethod
     def load(cls, folder: str | Path) -> RegionModel:
@@ -253,7 +257,7 @@ def _card_parts(card: dict, folder: Path) -> dict:
         tokenizer=SpectralTokenizer.from_dict,
         smoothing=ProbeHMM.from_dict,
         calibration=TemperatureCalibration.from_dict,
-        novelty=FeatureNovelty.from_dict,
+        novelty=lambda state: FeatureNovelty.load(state, folder),
     )
     parts = {}
     for name, read in readers.items():

@@ -37,15 +37,15 @@ def fit_on_sessions(
     score (``FeatureNovelty``) against its training channels.
     """
     blocks = [s.features(feature_set)[s.labels != UNLABELLED] for s in sessions]
-    labels = np.concatenate([s.labels[s.labels != UNLABELLED] for s in sessions])
-    estimator = make_region_estimator(classifier, seed=seed).fit(np.concatenate(blocks), labels)
+    label_blocks = [s.labels[s.labels != UNLABELLED] for s in sessions]
+    estimator = make_region_estimator(classifier, seed=seed).fit(np.concatenate(blocks), np.concatenate(label_blocks))
     hmm = None
     if smoothing:
         sequences = [s.labels[order][s.labels[order] != UNLABELLED] for s in sessions for order in s.orders]
         hmm = ProbeHMM().fit(sequences, [str(c) for c in estimator.classes_])
     novelty = None
     if len(sessions) >= 2:
-        novelty = FeatureNovelty().fit([estimator[:-1].transform(block) for block in blocks])
+        novelty = FeatureNovelty().fit([estimator[:-1].transform(block) for block in blocks], seed=seed)
     return RegionModel(
         estimator=estimator,
         tokenizer=sessions[0].tokenizer,
