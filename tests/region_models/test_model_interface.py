@@ -62,7 +62,7 @@ def test_a_new_kind_runs_through_lfp_region_and_reloads(region_sessions, tmp_pat
 
 def test_load_model_names_unknown_kinds_and_non_region_models(tmp_path, region_sessions):
     save_model_folder(tmp_path / "other", dict(kind="not_a_kind", classes=["a"]), lambda tmp: None)
-    with pytest.raises(ValueError, match="Unknown model kind 'not_a_kind'.*lfp_region_baseline"):
+    with pytest.raises(ValueError, match=r"Unknown model kind 'not_a_kind'.*lfp_region_baseline"):
         load_model(tmp_path / "other")
     analyzer = si.create_sorting_analyzer(region_sessions[3].sorting, region_sessions[3].recording, sparse=False)
     with pytest.raises(ValueError, match="Unknown model kind"):
