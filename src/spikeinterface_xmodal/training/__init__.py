@@ -10,16 +10,19 @@ from .evaluation import (
 )
 from .labelled_sessions import LabelledSession, channel_labels, prepare_labelled_sessions
 from .region_baseline import (
+    HeldOutSet,
     cross_validate_and_calibrate,
     evaluate_on_sessions,
     fit_calibration,
     fit_on_sessions,
     fit_region_baseline,
+    held_out_uncalibrated,
     predict_session,
 )
 
 __all__ = [
     "HeldOutPrediction",
+    "HeldOutSet",
     "LabelledSession",
     "channel_labels",
     "cross_validate_and_calibrate",
@@ -27,6 +30,7 @@ __all__ = [
     "fit_calibration",
     "fit_on_sessions",
     "fit_region_baseline",
+    "held_out_uncalibrated",
     "leave_one_group_out",
     "leave_one_session_out",
     "predict_held_out",

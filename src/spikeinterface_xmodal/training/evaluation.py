@@ -110,7 +110,7 @@ def summarize(predictions: Sequence[HeldOutPrediction]) -> dict:
     )
     scores["ece"] = calibration_error(confidence, correct)
     scores["per_session_balanced_accuracy"] = {
-        p.session_id: float(balanced_accuracy_score(p.true_labels, p.labels)) for p in predictions
+        p.session_id: score_regions(p.true_labels, p.labels)["balanced_accuracy"] for p in predictions
     }
     return scores
 

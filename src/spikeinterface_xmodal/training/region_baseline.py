@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from ..region_models import (
     ProbeHMM,
     RegionModel,
     TemperatureCalibration,
+    finish_estimate,
     fit_temperature,
     make_region_estimator,
 )
@@ -95,6 +97,54 @@ def _calibrated_ece(predictions: list[HeldOutPrediction], calibration: Temperatu
     return expected_calibration_error(true, probabilities, classes)
 
 
+@dataclass
+class HeldOutSet:
+    """Leave-one-session-out predictions before calibration, the raw material of calibration and its check.
+
+    Attributes
+    ----------
+    scores : dict
+        ``leave_one_session_out`` scores of the model as configured (smoothed when asked), ``ece`` uncalibrated.
+    raw : list of HeldOutPrediction
+        Per-channel classifier probabilities of each held-out session.
+    smoothed : list of HeldOutPrediction or None
+        The same after probe smoothing (None without smoothing).
+    ood_scores : dict of str to np.ndarray
+        Each held-out session's novelty score under the model that did not see it.
+    """
+
+    scores: dict
+    raw: list[HeldOutPrediction]
+    smoothed: list[HeldOutPrediction] | None
+    ood_scores: dict[str, np.ndarray]
+
+
+def held_out_uncalibrated(
+    sessions: list[LabelledSession],
+    feature_set: str = DEFAULT_FEATURE_SET,
+    classifier: str = DEFAULT_CLASSIFIER,
+    smoothing: bool = True,
+    seed: int = 0,
+) -> HeldOutSet:
+    """Leave-one-session-out predictions of the baseline, before calibration and the novelty discount."""
+    raw_predictions: dict[str, tuple] = {}
+    ood_scores: dict[str, np.ndarray] = {}
+
+    def predict(model: RegionModel, session: LabelledSession):
+        features = session.features(model.feature_set)
+        raw = model.predict_raw(features)
+        raw_predictions[session.session_id] = (np.asarray(model.classes)[raw.argmax(axis=1)], raw, model.classes)
+        ood_scores[session.session_id] = model.novelty_score(features)
+        estimate = finish_estimate(np.arange(raw.shape[0]), model.classes, raw, session.orders, smoothing, model.hmm)
+        return estimate.labels, estimate.probabilities, estimate.classes
+
+    scores, predictions = leave_one_session_out(
+        sessions, lambda train: fit_on_sessions(train, feature_set, classifier, smoothing, seed), predict
+    )
+    raw = predict_held_out(None, sessions, lambda _, s: raw_predictions[s.session_id])
+    return HeldOutSet(scores, raw, predictions if smoothing else None, ood_scores)
+
+
 def cross_validate_and_calibrate(
     sessions: list[LabelledSession],
     feature_set: str = DEFAULT_FEATURE_SET,
@@ -109,22 +159,13 @@ def cross_validate_and_calibrate(
     scores : dict
         Held-out scores (as ``leave_one_session_out``) of the model as configured, with ``ece`` before
         calibration and ``ece_calibrated_in_sample`` after it (fitted on the same predictions, so optimistic:
-        ``benchmarks/region_baselines.py`` measures it on sessions left out of the calibration too).
+        ``benchmarks/region_baselines.py`` measures it on sessions left out of the calibration).
     calibration : TemperatureCalibration
     """
-    raw_predictions: dict[str, tuple] = {}
-
-    def predict(model: RegionModel, session: LabelledSession):
-        raw = model.predict_raw(session.features(model.feature_set))
-        raw_predictions[session.session_id] = (raw.argmax(axis=1), raw, model.classes)
-        return predict_session(model, session, smoothing)
-
-    scores, predictions = leave_one_session_out(
-        sessions, lambda train: fit_on_sessions(train, feature_set, classifier, smoothing, seed), predict
-    )
-    raw = predict_held_out(None, sessions, lambda _, s: raw_predictions[s.session_id])
-    calibration = fit_calibration(raw, predictions if smoothing else None)
-    scores["ece_calibrated_in_sample"] = _calibrated_ece(predictions, calibration, smoothed=smoothing)
+    held_out = held_out_uncalibrated(sessions, feature_set, classifier, smoothing, seed)
+    calibration = fit_calibration(held_out.raw, held_out.smoothed)
+    reported = held_out.smoothed if smoothing else held_out.raw
+    scores = dict(held_out.scores, ece_calibrated_in_sample=_calibrated_ece(reported, calibration, smoothing))
     return scores, calibration
 
 
