@@ -5,8 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import reprlib
+import secrets
 import shutil
-import tempfile
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,6 +31,81 @@ def folder_hash(folder: str | Path) -> str:
     return digest.hexdigest()
 
 
+def _card_kind(folder: Path) -> str | None:
+    """The ``kind`` in the card of ``folder``; None when it has no readable card with a string ``kind``."""
+    try:
+        card = json.loads((folder / CARD_FILENAME).read_text(encoding="utf8"))
+    except (OSError, ValueError):  # ValueError covers invalid JSON and undecodable bytes
+        return None
+    kind = card.get("kind") if isinstance(card, dict) else None
+    return kind if isinstance(kind, str) else None
+
+
+def check_model_folder_writable(folder: str | Path, overwrite: bool = False) -> Path:
+    """Check that a model can be saved to ``folder``, before any work is spent on the model.
+
+    Only a model folder (a folder with a readable ``card.json`` that names its ``kind``) is ever replaced,
+    and never the working directory or a folder that holds it.
+
+    Parameters
+    ----------
+    folder : str or Path
+        Destination folder.
+    overwrite : bool, default: False
+        Whether an existing model folder may be replaced.
+
+    Returns
+    -------
+    Path
+        ``folder`` as a Path.
+
+    Raises
+    ------
+    FileExistsError
+        ``folder`` exists and ``overwrite`` is False.
+    ValueError
+        ``overwrite`` is True but ``folder`` is the working directory or holds it, or is not a model folder.
+
+    Examples
+    --------
+    >>> check_model_folder_writable("region_model", overwrite=True)  # at the start of a training run
+    """
+    folder = Path(folder)
+    if not (folder.exists() or folder.is_symlink()):
+        return folder
+    if not overwrite:
+        raise FileExistsError(f"Model folder {folder} already exists; pass overwrite=True to replace it")
+    cwd = Path.cwd().resolve()
+    resolved = folder.resolve()
+    if resolved == cwd or resolved in cwd.parents:
+        raise ValueError(
+            f"Will not replace {folder}: it is the working directory ({cwd}) or holds it; choose a new folder "
+            "for the model"
+        )
+    if not folder.is_dir() or _card_kind(folder) is None:
+        raise ValueError(
+            f"{folder} is not a model folder (it has no readable {CARD_FILENAME} with a 'kind'), so overwrite will "
+            "not replace it; choose a new folder for the model, or remove this one yourself"
+        )
+    return folder
+
+
+def _card_problem(card: dict) -> str | None:
+    """What is wrong with a card's required fields (missing, or of the wrong type), or None."""
+    missing = [key for key in REQUIRED_CARD_KEYS if key not in card]
+    if missing:
+        return f"it lacks {missing}"
+    version, kind, classes = card["card_format_version"], card["kind"], card["classes"]
+    if isinstance(version, bool) or not isinstance(version, int):
+        return f"'card_format_version' must be an integer, got {reprlib.repr(version)}"
+    if not isinstance(kind, str):
+        return f"'kind' must be a string, got {reprlib.repr(kind)}"
+    strings = isinstance(classes, list) and all(isinstance(c, str) for c in classes)
+    if not (strings and len(set(classes)) == len(classes)):
+        return f"'classes' must be a list of unique strings, got {reprlib.repr(classes)}"
+    return None
+
+
 def save_model_folder(
     folder: str | Path,
     card: dict,
@@ -48,25 +124,25 @@ def save_model_folder(
     write_weights : callable
         Called with a temporary folder; writes the weight file(s) into it.
     overwrite : bool, default: False
-        Replace an existing folder.
+        Replace an existing model folder (see ``check_model_folder_writable``: nothing else is replaced).
 
     Returns
     -------
     Path
-        The written folder.
+        The written folder; it and its files get the permissions the umask gives any new folder and file.
     """
-    folder = Path(folder)
-    if folder.exists() and not overwrite:
-        raise FileExistsError(f"Model folder {folder} already exists; pass overwrite=True to replace it")
+    folder = check_model_folder_writable(folder, overwrite)
     card = dict(card)
     card.setdefault("card_format_version", CARD_FORMAT_VERSION)
     card.setdefault("package_version", __version__)
     card.setdefault("created", datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    missing = [key for key in REQUIRED_CARD_KEYS if key not in card]
-    if missing:
-        raise ValueError(f"The model card lacks required keys {missing}")
+    problem = _card_problem(card)
+    if problem is not None:
+        raise ValueError(f"The model card for {folder} is invalid: {problem}")
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+    # a plain mkdir honours the umask, so colleagues can read the model (tempfile.mkdtemp would make it 0700)
+    tmp = folder.parent / f".{folder.name}.{secrets.token_hex(6)}"
+    tmp.mkdir()
     try:
         write_weights(tmp)
         (tmp / CARD_FILENAME).write_text(json.dumps(card, indent=2, sort_keys=True), encoding="utf8")
@@ -111,9 +187,9 @@ def read_model_card(folder: str | Path, expected_kind: str | None = None) -> dic
         raise ValueError(f"The model card {card_path} is corrupt (not valid JSON): {error}") from error
     if not isinstance(card, dict):
         raise ValueError(f"The model card {card_path} is corrupt: expected a JSON object")
-    missing = [key for key in REQUIRED_CARD_KEYS if key not in card]
-    if missing:
-        raise ValueError(f"The model card {card_path} is corrupt: it lacks {missing}")
+    problem = _card_problem(card)
+    if problem is not None:
+        raise ValueError(f"The model card {card_path} is corrupt: {problem}")
     if card["card_format_version"] > CARD_FORMAT_VERSION:
         raise ValueError(
             f"The model in {folder} was written by spikeinterface-xmodal {card['package_version']} with card format "
