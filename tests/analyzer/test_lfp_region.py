@@ -161,6 +161,15 @@ def test_bad_input_is_refused_clearly(computed, held_out, region_model_folder, t
     broken.set_probe(held_out.lfp.get_probe())
     with pytest.raises(ValueError, match="NaN or Inf"):
         computed.compute("lfp_region", lfp_recording=broken, model=region_model_folder, n_windows=None)
+    # on the wide-band path the NaN would first meet the resampler, which does not say where it came from
+    wide = held_out.recording.frame_slice(0, 4 * 30000).get_traces().copy()
+    wide[:, 7] = np.nan
+    broken_wide = NumpyRecording([wide], held_out.recording.sampling_frequency, channel_ids=held_out.lfp.channel_ids)
+    broken_wide.set_probe(held_out.lfp.get_probe(), in_place=True)
+    with pytest.raises(
+        ValueError, match=rf"NaN or Inf samples on channels \[{held_out.lfp.channel_ids.tolist()[7]!r}\]"
+    ):
+        computed.compute("lfp_region", lfp_recording=broken_wide, model=region_model_folder, n_windows=1)
     slow = held_out.lfp.frame_slice(0, 30000)
     slow = NumpyRecording([slow.get_traces()[::8]], slow.sampling_frequency / 8, channel_ids=slow.channel_ids)
     slow.set_probe(held_out.lfp.get_probe())

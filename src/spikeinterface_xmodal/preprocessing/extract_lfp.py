@@ -5,6 +5,8 @@ from __future__ import annotations
 from spikeinterface.core import BaseRecording
 from spikeinterface.preprocessing import highpass_filter, resample
 
+from .check_finite import check_finite
+
 DEFAULT_LFP_SAMPLING_FREQUENCY = 2500.0
 
 
@@ -21,7 +23,8 @@ def extract_lfp(
 ) -> BaseRecording:
     """Band-limit and downsample a recording to an LFP recording, lazily.
 
-    The chain is SpikeInterface's own preprocessors: an anti-aliased polyphase ``resample`` to
+    The chain is SpikeInterface's own preprocessors (after ``check_finite``, which names channels holding
+    NaN or Inf when they are read): an anti-aliased polyphase ``resample`` to
     ``lfp_sampling_frequency`` (which low-passes below the new Nyquist frequency), then an optional
     ``highpass_filter`` at ``freq_min`` that removes DC and slow drifts. Filtering after downsampling
     keeps the long high-pass margins cheap. The result is lazy, chainable and serialisable like any
@@ -60,7 +63,7 @@ def extract_lfp(
         raise ValueError(
             f"freq_min={freq_min} Hz must lie between 0 and the LFP Nyquist frequency ({lfp_sampling_frequency / 2} Hz)"
         )
-    lfp = resample(recording, resample_rate=lfp_sampling_frequency, dtype=dtype)
+    lfp = resample(check_finite(recording), resample_rate=lfp_sampling_frequency, dtype=dtype)
     if freq_min is not None:
         # SpikeInterface refuses high-pass corners below 100 Hz unless told: at LFP rates the default
         # margin (5 periods of freq_min) is what makes chunked filtering artefact-free.
