@@ -36,6 +36,8 @@ class FeatureNovelty:
             for i, block in enumerate(blocks)
         ]
         self.reference_ = float(np.quantile(np.concatenate(held_out), REFERENCE_QUANTILE))
+        if not self.reference_ > 0:
+            raise ValueError("Unseen sessions repeat training channels' features exactly: no scale for novelty")
         prototypes = np.concatenate(blocks)
         if prototypes.shape[0] > MAX_PROTOTYPES:
             rng = np.random.default_rng(seed)

@@ -35,8 +35,9 @@ def fit_on_sessions(
 ) -> RegionModel:
     """Fit a region model on tokenized sessions (in memory; see ``fit_region_baseline`` to save it).
 
-    Channels without a true label are left out. With two or more sessions the model also gets a novelty
-    score (``FeatureNovelty``) against its training channels.
+    Channels without a true label are left out. With two or more sessions and LFP features, the model also
+    gets a novelty score (``FeatureNovelty``) against its training channels (positions alone repeat across
+    sessions and say nothing about whether a recording looks like LFP).
     """
     blocks = [s.features(feature_set)[s.labels != UNLABELLED] for s in sessions]
     label_blocks = [s.labels[s.labels != UNLABELLED] for s in sessions]
@@ -46,7 +47,7 @@ def fit_on_sessions(
         sequences = [s.labels[order][s.labels[order] != UNLABELLED] for s in sessions for order in s.orders]
         hmm = ProbeHMM().fit(sequences, [str(c) for c in estimator.classes_])
     novelty = None
-    if len(sessions) >= 2:
+    if len(sessions) >= 2 and feature_set != "position":
         novelty = FeatureNovelty().fit([estimator[:-1].transform(block) for block in blocks], seed=seed)
     return RegionModel(
         estimator=estimator,
