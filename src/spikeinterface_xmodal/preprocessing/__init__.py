@@ -1,12 +1,19 @@
-"""SpikeInterface preprocessors: LFP extraction and analysis-window sampling."""
+"""SpikeInterface preprocessors: LFP extraction, the band-power node, analysis-window sampling and reading."""
 
+from .band_power import DEFAULT_BANDS, POWER_FLOOR, BandPowerRecording, band_power, log_band_power
 from .extract_lfp import DEFAULT_LFP_SAMPLING_FREQUENCY, extract_lfp, is_lfp_rate
-from .windows import sample_windows, window_length_samples
+from .windows import read_windows, sample_windows, window_length_samples
 
 __all__ = [
+    "DEFAULT_BANDS",
     "DEFAULT_LFP_SAMPLING_FREQUENCY",
+    "POWER_FLOOR",
+    "BandPowerRecording",
+    "band_power",
     "extract_lfp",
     "is_lfp_rate",
+    "log_band_power",
+    "read_windows",
     "sample_windows",
     "window_length_samples",
 ]

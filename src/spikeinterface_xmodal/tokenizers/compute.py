@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from spikeinterface.core import BaseRecording
-from spikeinterface.core.job_tools import TimeSeriesChunkExecutor, fix_job_kwargs
 
-from ..preprocessing.windows import sample_windows, window_length_samples
-from .spatial import nearest_neighbours, neighbour_correlation
+from ..preprocessing.windows import read_windows, sample_windows
+from .spatial import nearest_neighbours
 from .spectral import SpectralTokenizer
 
 
@@ -35,6 +35,9 @@ class SpectralTokens:
         Frequencies of the log-PSD grid in Hz.
     sampling_frequency : float
         Sampling rate of the tokenized recording.
+    flat : np.ndarray
+        Shape (n_windows, n_channels), bool: the channel was flat (every sample equal, e.g. dead or
+        zeroed) in that window; its powers then read the floor (log10 -30, RMS -15) and its correlation 0.
     """
 
     band_tokens: np.ndarray
@@ -45,6 +48,7 @@ class SpectralTokens:
     feature_names: list[str]
     psd_frequencies: np.ndarray
     sampling_frequency: float
+    flat: np.ndarray
 
 
 def _channel_positions(recording: BaseRecording) -> np.ndarray:
@@ -52,51 +56,6 @@ def _channel_positions(recording: BaseRecording) -> np.ndarray:
     if recording.has_probe() or "location" in recording.get_property_keys():
         return recording.get_channel_locations()
     return np.arange(recording.get_num_channels(), dtype="float64")[:, None]
-
-
-def _init_tokenizer_worker(recording, tokenizer, windows, window_len):
-    neighbours = nearest_neighbours(_channel_positions(recording))
-    return dict(recording=recording, tokenizer=tokenizer, windows=windows, window_len=window_len, neighbours=neighbours)
-
-
-def _tokenize_chunk(segment_index, start_frame, end_frame, worker_dict):
-    recording = worker_dict["recording"]
-    windows = worker_dict["windows"]
-    window_len = worker_dict["window_len"]
-    in_chunk = np.flatnonzero(
-        (windows["segment_index"] == segment_index)
-        & (windows["start_frame"] >= start_frame)
-        & (windows["start_frame"] + window_len <= end_frame)
-    )
-    traces = recording.get_traces(segment_index=segment_index, start_frame=start_frame, end_frame=end_frame)
-    bad = ~np.isfinite(traces).all(axis=0)
-    if np.any(bad):
-        raise ValueError(
-            f"The recording has NaN or Inf samples on channels {recording.channel_ids[bad][:10].tolist()} "
-            f"(segment {segment_index}, frames {start_frame}-{end_frame}). Interpolate or remove those channels "
-            "first, e.g. with spikeinterface.preprocessing.interpolate_bad_channels."
-        )
-    fs = recording.sampling_frequency
-    band_tokens, log_psd, correlation = [], [], []
-    for start in windows["start_frame"][in_chunk]:
-        window = traces[start - start_frame : start - start_frame + window_len]
-        bands, psd = worker_dict["tokenizer"].tokenize(window, fs)
-        band_tokens.append(bands)
-        log_psd.append(psd)
-        correlation.append(neighbour_correlation(window, worker_dict["neighbours"]))
-    return in_chunk, band_tokens, log_psd, correlation
-
-
-def _chunk_slices(windows: np.ndarray, window_len: int, chunk_size: int) -> list[tuple[int, int, int]]:
-    """Group sorted windows into chunks of at most ``chunk_size`` + one window of samples."""
-    slices = []
-    group = windows["start_frame"] // max(chunk_size, 1)
-    keys = np.column_stack([windows["segment_index"], group])
-    for segment_index, chunk_index in np.unique(keys, axis=0):
-        members = (keys[:, 0] == segment_index) & (keys[:, 1] == chunk_index)
-        starts = windows["start_frame"][members]
-        slices.append((int(segment_index), int(starts.min()), int(starts.max()) + window_len))
-    return slices
 
 
 def compute_spectral_tokens(
@@ -109,8 +68,9 @@ def compute_spectral_tokens(
 ) -> SpectralTokens:
     """Tokenize windows of a recording in parallel chunks.
 
-    Windows are read chunk by chunk (``chunk_duration`` / ``chunk_size`` job kwargs bound the samples
-    held in memory at once, plus one window), so peak memory does not grow with recording length.
+    Windows are read with ``preprocessing.read_windows`` (``chunk_duration`` / ``chunk_size`` job kwargs
+    bound the samples held in memory at once, plus one window), so peak memory does not grow with
+    recording length, and each chunk's windows are tokenized together (``SpectralTokenizer.tokenize_batch``).
 
     Parameters
     ----------
@@ -130,40 +90,21 @@ def compute_spectral_tokens(
     Returns
     -------
     SpectralTokens
-        Tokens of shape (n_windows, n_channels, ...).
+        Tokens of shape (n_windows, n_channels, ...), with the ``flat`` flags of dead channels.
     """
     tokenizer = tokenizer or SpectralTokenizer()
     tokenizer.check_sampling_frequency(recording.sampling_frequency)
     if windows is None:
         windows = sample_windows(recording, tokenizer.window_s, n_windows=n_windows, seed=seed)
-    window_len = window_length_samples(recording, tokenizer.window_s)
-    n_channels = recording.get_num_channels()
-    band_tokens = np.zeros((windows.size, n_channels, len(tokenizer.feature_names)), dtype="float32")
-    log_psd = np.zeros((windows.size, n_channels, tokenizer.n_psd_bins), dtype="float32")
-    correlation = np.zeros((windows.size, n_channels), dtype="float32")
-
-    def gather(result):
-        # fill the outputs as chunks arrive, so only one chunk's tokens are held at a time
-        window_indices, bands, psds, correlations = result
-        if window_indices.size:
-            band_tokens[window_indices] = np.stack(bands)
-            log_psd[window_indices] = np.stack(psds)
-            correlation[window_indices] = np.stack(correlations)
-
-    executor = TimeSeriesChunkExecutor(
-        recording,
-        _tokenize_chunk,
-        _init_tokenizer_worker,
-        (recording, tokenizer, windows, window_len),
-        gather_func=gather,
-        job_name="spectral tokens",
-        **fix_job_kwargs(job_kwargs),
+    tokenize = partial(
+        tokenizer.tokenize_batch,
+        sampling_frequency=recording.sampling_frequency,
+        neighbours=nearest_neighbours(_channel_positions(recording)),
+        overwrite=True,
     )
-    executor.run(slices=_chunk_slices(windows, window_len, executor.chunk_size))
+    tokens = read_windows(recording, windows, tokenizer.window_s, tokenize, job_name="spectral tokens", **job_kwargs)
     return SpectralTokens(
-        band_tokens=band_tokens,
-        log_psd=log_psd,
-        neighbour_correlation=correlation,
+        **tokens,
         windows=windows,
         channel_ids=np.asarray(recording.channel_ids),
         feature_names=tokenizer.feature_names,

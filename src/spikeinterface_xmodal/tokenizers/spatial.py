@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+_CHANNEL_BLOCK = 32
+
 
 def nearest_neighbours(channel_locations: np.ndarray, n_neighbours: int = 2) -> np.ndarray:
     """Indices of the ``n_neighbours`` closest other channels of each channel, shape (n_channels, k)."""
@@ -16,25 +18,40 @@ def nearest_neighbours(channel_locations: np.ndarray, n_neighbours: int = 2) -> 
     return np.argsort(distances, axis=1, kind="stable")[:, :n_neighbours]
 
 
-def neighbour_correlation(traces: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
-    """Mean Pearson correlation of each channel with its neighbours over one window.
+def neighbour_correlation(traces: np.ndarray, neighbours: np.ndarray, centred: bool = False) -> np.ndarray:
+    """Mean Pearson correlation of each channel with its neighbours over a window, for one window or a batch.
 
     Parameters
     ----------
     traces : np.ndarray
-        Shape (n_samples, n_channels).
+        Shape (n_samples, n_channels) or (n_windows, n_samples, n_channels); fastest when each channel's
+        samples are contiguous (``read_windows`` batches).
     neighbours : np.ndarray
         From ``nearest_neighbours``.
+    centred : bool, default: False
+        True when each channel's mean over the window is already removed (skips a copy).
 
     Returns
     -------
     np.ndarray
-        Shape (n_channels,); 0 for a flat (dead) channel.
+        Shape (n_channels,) or (n_windows, n_channels), float32; 0 for an all-zero channel and within
+        rounding of 0 for any other flat one (``SpectralTokenizer.tokenize_batch`` sets those to 0).
     """
-    if neighbours.shape[1] == 0:
-        return np.zeros(traces.shape[1], dtype="float32")
-    centred = np.asarray(traces, dtype="float64") - traces.mean(axis=0, keepdims=True)
-    norms = np.sqrt((centred**2).sum(axis=0))
-    scaled = centred / np.where(norms > 0, norms, np.inf)
-    correlations = np.einsum("tc,tck->ck", scaled, scaled[:, neighbours])
-    return correlations.mean(axis=1).astype("float32")
+    channels_first = np.moveaxis(np.asarray(traces), -1, -2)  # (..., n_channels, n_samples)
+    if not np.issubdtype(channels_first.dtype, np.floating):
+        channels_first = channels_first.astype("float64")
+    if not centred:
+        channels_first = channels_first - channels_first.mean(axis=-1, keepdims=True)
+    n_channels, n_neighbours = neighbours.shape
+    if n_neighbours == 0:
+        return np.zeros(channels_first.shape[:-1], dtype="float32")
+    norms = np.sqrt(np.einsum("...t,...t->...", channels_first, channels_first).astype("float64"))
+    inverse = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    products = np.empty((*channels_first.shape[:-1], n_neighbours), dtype="float64")
+    for first in range(0, n_channels, _CHANNEL_BLOCK):  # blocks keep each gathered neighbour copy in cache
+        block = slice(first, first + _CHANNEL_BLOCK)
+        for column, indices in enumerate(neighbours[block].T):
+            products[..., block, column] = np.einsum(
+                "...t,...t->...", channels_first[..., block, :], channels_first[..., indices, :]
+            )
+    return (products * inverse[..., None] * inverse[..., neighbours]).mean(axis=-1).astype("float32")

@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
-from scipy.signal import welch
 
-DEFAULT_BANDS: dict[str, tuple[float, float]] = {
-    "delta": (1.0, 4.0),
-    "theta": (4.0, 8.0),
-    "alpha": (8.0, 12.0),
-    "beta": (12.0, 30.0),
-    "gamma": (30.0, 80.0),
-    "high_gamma": (80.0, 150.0),
-    "ripple": (150.0, 250.0),
-}
+from ..preprocessing.band_power import (
+    DEFAULT_BANDS,
+    POWER_FLOOR,
+    band_weights,
+    check_bands,
+    welch_frequencies,
+    welch_integrals,
+    welch_segment_samples,
+)
+from .spatial import neighbour_correlation
 
 
 @dataclass
@@ -25,7 +25,11 @@ class SpectralTokenizer:
     Each token holds the log10 power in each band (integrated Welch PSD, in squared trace units),
     the log10 RMS of the window, and the log10 of the mean PSD in fixed log-spaced frequency bins
     (interpolated where a bin is narrower than the Welch resolution), so that tokens from recordings
-    sampled at different rates are comparable.
+    sampled at different rates are comparable. Powers are those of ``scipy.signal.welch`` (Hann segments
+    of ``welch_segment_s``, 50 % overlap), computed in float32 over whole batches of windows
+    (``preprocessing.band_power.welch_integrals``, shared with the ``band_power`` recording), and floored
+    at ``POWER_FLOOR`` (1e-30 squared trace units, log10 -30) so that dead or flat channels give finite
+    tokens; ``tokenize_batch`` flags flat windows.
 
     Parameters
     ----------
@@ -49,10 +53,7 @@ class SpectralTokenizer:
     n_psd_bins: int = 32
 
     def __post_init__(self):
-        self.bands = {name: (float(lo), float(hi)) for name, (lo, hi) in self.bands.items()}
-        for name, (lo, hi) in self.bands.items():
-            if not 0 <= lo < hi:
-                raise ValueError(f"Band {name!r} must satisfy 0 <= low < high, got ({lo}, {hi})")
+        self.bands = check_bands(self.bands)
         if self.welch_segment_s > self.window_s:
             raise ValueError(f"welch_segment_s ({self.welch_segment_s} s) must not exceed window_s ({self.window_s} s)")
 
@@ -72,17 +73,25 @@ class SpectralTokenizer:
         edges = self.psd_bin_edges
         return np.sqrt(edges[:-1] * edges[1:])
 
-    def _binned_log_psd(self, freqs: np.ndarray, psd: np.ndarray) -> np.ndarray:
-        """log10 of the mean PSD in each bin; (n_channels, n_bins)."""
+    def psd_bin_weights(self, frequencies: np.ndarray) -> np.ndarray:
+        """Weights that average a PSD in each log-PSD bin, shape (n_frequencies, n_psd_bins).
+
+        A bin's value is the mean PSD over the frequencies in [low, high), or, for a bin narrower than
+        the frequency resolution, the PSD linearly interpolated at its centre.
+        """
         edges = self.psd_bin_edges
-        binned = np.empty((psd.shape[1], self.n_psd_bins))
-        for i, (lo, hi, centre) in enumerate(zip(edges[:-1], edges[1:], self.psd_frequencies, strict=True)):
-            in_bin = (freqs >= lo) & (freqs < hi)
-            if in_bin.any():
-                binned[:, i] = psd[in_bin].mean(axis=0)
-            else:
-                binned[:, i] = [np.interp(centre, freqs, channel) for channel in psd.T]
-        return np.log10(binned)
+        weights = np.zeros((frequencies.size, self.n_psd_bins))
+        for column, (low, high, centre) in enumerate(zip(edges[:-1], edges[1:], self.psd_frequencies, strict=True)):
+            inside = (frequencies >= low) & (frequencies < high)
+            if inside.any():
+                weights[inside, column] = 1.0 / inside.sum()
+            else:  # np.interp as weights: the two frequencies around the centre (the end one outside the range)
+                right = int(np.clip(np.searchsorted(frequencies, centre), 1, frequencies.size - 1))
+                fraction = np.clip(
+                    (centre - frequencies[right - 1]) / np.diff(frequencies[right - 1 : right + 1])[0], 0, 1
+                )
+                weights[right - 1 : right + 1, column] = 1 - fraction, fraction
+        return weights
 
     @property
     def max_frequency(self) -> float:
@@ -112,34 +121,56 @@ class SpectralTokenizer:
         settings["bands"] = {name: (lo, hi) for name, lo, hi in settings["bands"]}
         return cls(**settings)
 
-    def tokenize(self, traces: np.ndarray, sampling_frequency: float) -> tuple[np.ndarray, np.ndarray]:
-        """Tokenize one window.
+    def tokenize_batch(
+        self,
+        windows: np.ndarray,
+        sampling_frequency: float,
+        neighbours: np.ndarray | None = None,
+        overwrite: bool = False,
+    ) -> dict[str, np.ndarray]:
+        """Tokenize a batch of windows at once (float32, one Welch pass over every window and channel).
 
         Parameters
         ----------
-        traces : np.ndarray
-            Shape (n_samples, n_channels), one window.
+        windows : np.ndarray
+            Shape (n_windows, n_samples, n_channels), float32; fastest channel-major, as from ``read_windows``.
         sampling_frequency : float
-            Sampling rate of ``traces`` in Hz.
+            Sampling rate of ``windows`` in Hz.
+        neighbours : np.ndarray or None, default: None
+            Neighbour indices (``nearest_neighbours``) for the neighbour correlation; None gives 0.
+        overwrite : bool, default: False
+            Centre ``windows`` in place instead of on a copy.
 
         Returns
         -------
-        band_tokens : np.ndarray
-            Shape (n_channels, n_bands + 1): log10 band power then log10 RMS.
-        log_psd : np.ndarray
-            Shape (n_channels, n_psd_bins): log10 mean PSD in the bins centred on ``psd_frequencies``.
+        dict of str to np.ndarray
+            ``band_tokens`` (n_windows, n_channels, n_bands + 1): log10 band power then log10 RMS;
+            ``log_psd`` (n_windows, n_channels, n_psd_bins); ``neighbour_correlation`` (n_windows,
+            n_channels); ``flat`` (n_windows, n_channels), True where every sample of the window is equal.
+            Powers are floored at ``POWER_FLOOR`` (log10: -30; RMS -15) and a flat window gets exactly
+            the floor and a correlation of 0, so every token is finite.
         """
-        # channels on the last, contiguous axis: Welch's per-segment detrend is several times faster
-        traces = np.ascontiguousarray(np.asarray(traces, dtype="float64").T)
-        traces = traces - traces.mean(axis=1, keepdims=True)
-        nperseg = min(traces.shape[1], round(self.welch_segment_s * sampling_frequency))
-        freqs, psd = welch(traces, fs=sampling_frequency, nperseg=nperseg, axis=-1)
-        psd = np.maximum(psd.T, np.finfo("float64").tiny)
-        band_powers = [
-            np.trapezoid(psd[(freqs >= lo) & (freqs <= hi)], freqs[(freqs >= lo) & (freqs <= hi)], axis=0)
-            for lo, hi in self.bands.values()
-        ]
-        rms = traces.std(axis=1)
-        band_tokens = np.log10(np.maximum(np.column_stack([*band_powers, rms]), np.finfo("float64").tiny))
-        log_psd = self._binned_log_psd(freqs, psd)
-        return band_tokens.astype("float32"), log_psd.astype("float32")
+        windows = np.asarray(windows, dtype="float32")
+        centred = np.subtract(windows, windows.mean(axis=1, keepdims=True), out=windows if overwrite else None)
+        n_samples = centred.shape[1]
+        segment_samples = welch_segment_samples(sampling_frequency, self.welch_segment_s, n_samples)
+        frequencies = welch_frequencies(sampling_frequency, segment_samples)
+        weights = np.hstack([band_weights(frequencies, self.bands), self.psd_bin_weights(frequencies)])
+        power, flat = welch_integrals(centred, sampling_frequency, segment_samples, weights)
+        channels_first = np.moveaxis(centred, 2, 1)
+        mean_square = np.einsum("...t,...t->...", channels_first, channels_first) / n_samples
+        mean_square = np.where(flat, POWER_FLOOR, np.maximum(mean_square, POWER_FLOOR))
+        n_bands = len(self.bands)
+        band_tokens = np.log10(np.concatenate([power[..., :n_bands], mean_square[..., None]], axis=-1))
+        band_tokens[..., -1] /= 2  # log10 RMS = log10(mean square) / 2
+        if neighbours is None:
+            correlation = np.zeros(flat.shape, dtype="float32")
+        else:
+            correlation = neighbour_correlation(centred, neighbours, centred=True)
+            correlation[flat] = 0.0
+        return dict(
+            band_tokens=band_tokens.astype("float32"),
+            log_psd=np.log10(power[..., n_bands:]),
+            neighbour_correlation=correlation,
+            flat=flat,
+        )
