@@ -1,17 +1,87 @@
-"""The ``xmodal`` command."""
+"""The ``xmodal`` command.
+
+Every error ends the command with one line on stderr and exit code 2 (``main`` is the one place that turns
+exceptions into that line, for the ``nwb`` subcommands too); ``xmodal --debug ...`` shows the traceback instead.
+"""
 
 from __future__ import annotations
 
 import argparse
+import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spikeinterface.core import BaseRecording
+
+# Defaults that the library does not name yet: the keyword defaults of ``training.fit_region_baseline``,
+# the ``lfp_region`` extension and ``demo.run_demo`` (tests/test_cli.py checks that they agree). They belong
+# beside those functions; move them there when those modules are next touched.
+DEFAULT_N_WINDOWS = 20
+DEFAULT_LABEL_PROPERTY = "brain_area"
+DEFAULT_ONTOLOGY = "unspecified"
+DEFAULT_CHUNK_DURATION = "10s"
+DEMO_OUTPUT_FOLDER = "xmodal_demo"
+DEMO_N_SUBJECTS = 6
+DEMO_DURATION_S = 30.0
+DEMO_CHANNEL_STEP = 4
+
+# errors that describe bad input or a failing file system; anything else is reported as a possible bug
+USER_ERRORS = (ValueError, TypeError, OSError)
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Shows each option's default, except for on/off flags and options without one."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default is None or isinstance(action.default, bool):
+            return action.help
+        return super()._get_help_string(action)
+
+
+class _ArgumentParser(argparse.ArgumentParser):
+    """An ArgumentParser whose help shows defaults; its subcommands' parsers (``nwb.cli``'s too) are of this class."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
+def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
+    """An argparse type: a finite number of ``kind`` above zero."""
+
+    def parse(text: str) -> int | float:
+        value = kind(text)
+        if not (math.isfinite(value) and value > 0):
+            raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+        return value
+
+    parse.__name__ = kind.__name__  # argparse names the type in "invalid int value: ..."
+    return parse
+
+
+def _duration(text: str) -> str:
+    """An argparse type: a SpikeInterface chunk duration such as ``10s`` or ``500ms``."""
+    number = text.removesuffix("ms") if text.endswith("ms") else text.removesuffix("s")
+    try:
+        valid = number != text and math.isfinite(float(number)) and float(number) > 0
+    except ValueError:
+        valid = False
+    if not valid:
+        raise argparse.ArgumentTypeError(f"must be a positive duration in s or ms such as 10s or 500ms, got {text!r}")
+    return text
+
+
+def _progress_and_jobs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--n-jobs", type=int, default=1, help="parallel jobs (SpikeInterface n_jobs)")
+    parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
 
 
 def _job_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--n-jobs", type=int, default=1, help="parallel jobs (SpikeInterface n_jobs)")
-    parser.add_argument("--chunk-duration", default="10s", help="chunk duration, e.g. 10s")
-    parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    _progress_and_jobs(parser)
+    parser.add_argument("--chunk-duration", type=_duration, default=DEFAULT_CHUNK_DURATION, help="chunk duration")
 
 
 def _job_kwargs(args: argparse.Namespace) -> dict:
@@ -22,6 +92,40 @@ def _existing(path: str, what: str) -> str:
     if not Path(path).exists():
         raise FileNotFoundError(f"{what} {path} does not exist")
     return path
+
+
+def _load(path: str, what: str, load: Callable[[str], object], saved_as: str) -> object:
+    """``load(path)``, with a clear error naming ``what`` when the path is missing or holds something else."""
+    try:
+        return load(_existing(path, what))
+    except OSError:  # missing, unreadable: the message says so
+        raise
+    except Exception as error:  # SpikeInterface's loaders fail with many types (even UnboundLocalError) here
+        raise ValueError(
+            f"{what} {path} is not a saved {saved_as} (`xmodal --debug ...` shows why it could not be loaded)"
+        ) from error
+
+
+def _load_recording(path: str, what: str) -> BaseRecording:
+    """A recording saved by SpikeInterface (folder or JSON), or a clear error naming ``what`` and the path."""
+    import spikeinterface.core as si
+
+    recording = _load(path, what, si.load, "SpikeInterface recording")
+    if not isinstance(recording, si.BaseRecording):
+        raise ValueError(f"{what} {path} is a {type(recording).__name__}, not a recording")
+    return recording
+
+
+def _check_figure_path(path: str) -> None:
+    """A clear error before any work when the figure could not be written at ``path``."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    folder, suffix = Path(path).parent, Path(path).suffix.lower().removeprefix(".")
+    if not folder.is_dir():
+        raise FileNotFoundError(f"the folder of the figure {path} does not exist")
+    formats = FigureCanvasBase.get_supported_filetypes()
+    if suffix and suffix not in formats:
+        raise ValueError(f"cannot write a figure as '.{suffix}' ({path}); use one of {', '.join(sorted(formats))}")
 
 
 def _run_demo(args: argparse.Namespace) -> None:
@@ -39,11 +143,11 @@ def _run_demo(args: argparse.Namespace) -> None:
 
 
 def _train_region(args: argparse.Namespace) -> None:
-    import spikeinterface.core as si
-
+    from .model_folder import check_model_folder_writable
     from .training import fit_region_baseline
 
-    recordings = [si.load(_existing(path, "Recording")) for path in args.recordings]
+    check_model_folder_writable(args.output, args.overwrite)
+    recordings = [_load_recording(path, "Recording") for path in args.recordings]
     model = fit_region_baseline(
         recordings,
         folder=args.output,
@@ -69,8 +173,10 @@ def _train_region(args: argparse.Namespace) -> None:
 def _predict_region(args: argparse.Namespace) -> None:
     import spikeinterface.core as si
 
-    analyzer = si.load_sorting_analyzer(_existing(args.analyzer, "SortingAnalyzer folder"))
-    lfp = si.load(_existing(args.lfp, "LFP recording")) if args.lfp else None
+    if args.figure:
+        _check_figure_path(args.figure)
+    analyzer = _load(args.analyzer, "SortingAnalyzer folder", si.load_sorting_analyzer, "SortingAnalyzer")
+    lfp = _load_recording(args.lfp, "LFP recording") if args.lfp else None
     analyzer.compute(
         "lfp_region",
         lfp_recording=lfp,
@@ -90,23 +196,34 @@ def _predict_region(args: argparse.Namespace) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``xmodal``."""
+    """The argument parser of ``xmodal``; the ``--help`` of every subcommand shows the defaults.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Parsed arguments carry ``func``, the subcommand to call with them, and ``debug``.
+    """
     from .nwb.cli import add_nwb_parser
-    from .region_models import CLASSIFIERS, FEATURE_SETS
+    from .preprocessing import DEFAULT_LFP_SAMPLING_FREQUENCY
+    from .region_models import CLASSIFIERS, DEFAULT_CLASSIFIER, DEFAULT_FEATURE_SET, FEATURE_SETS
     from .version import __version__
 
-    parser = argparse.ArgumentParser(prog="xmodal", description="Cross-modal electrophysiology for SpikeInterface")
+    parser = _ArgumentParser(prog="xmodal", description="Cross-modal electrophysiology for SpikeInterface")
     parser.add_argument("--version", action="version", version=__version__)
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("demo", help="run the region-localization demo on generated sessions")
-    demo.add_argument("--output", default="xmodal_demo", help="output folder")
-    demo.add_argument("--subjects", type=int, default=6, help="generated subjects (the last is held out)")
-    demo.add_argument("--duration", type=float, default=30.0, help="seconds per session")
-    demo.add_argument("--channel-step", type=int, default=4, help="keep every k-th of 384 channels")
-    demo.add_argument("--seed", type=int, default=0)
-    demo.add_argument("--n-jobs", type=int, default=1)
-    demo.add_argument("--no-progress", action="store_true")
+    demo.add_argument("--output", default=DEMO_OUTPUT_FOLDER, help="output folder")
+    demo.add_argument(
+        "--subjects", type=_positive(int), default=DEMO_N_SUBJECTS, help="generated subjects (the last is held out)"
+    )
+    demo.add_argument("--duration", type=_positive(float), default=DEMO_DURATION_S, help="seconds per session")
+    demo.add_argument(
+        "--channel-step", type=_positive(int), default=DEMO_CHANNEL_STEP, help="keep every k-th of 384 channels"
+    )
+    demo.add_argument("--seed", type=int, default=0, help="seed of the generated sessions and the model")
+    _progress_and_jobs(demo)
     demo.set_defaults(func=_run_demo)
 
     region = commands.add_parser("region", help="brain-region localization from LFP").add_subparsers(
@@ -115,15 +232,20 @@ def build_parser() -> argparse.ArgumentParser:
     train = region.add_parser("train", help="train the baseline region model on labelled recordings")
     train.add_argument("recordings", nargs="+", help="saved SpikeInterface recordings (folders or json)")
     train.add_argument("--output", required=True, help="model folder to write")
-    train.add_argument("--label-property", default="brain_area", help="channel property with the true region")
-    train.add_argument("--ontology", default="unspecified", help="name of the label set")
-    train.add_argument("--feature-set", default=FEATURE_SETS[-1], choices=FEATURE_SETS)
-    train.add_argument("--classifier", default=CLASSIFIERS[0], choices=CLASSIFIERS)
+    train.add_argument("--label-property", default=DEFAULT_LABEL_PROPERTY, help="channel property with the true region")
+    train.add_argument("--ontology", default=DEFAULT_ONTOLOGY, help="name of the label set")
+    train.add_argument("--feature-set", default=DEFAULT_FEATURE_SET, choices=FEATURE_SETS, help="channel features")
+    train.add_argument("--classifier", default=DEFAULT_CLASSIFIER, choices=CLASSIFIERS, help="classifier")
     train.add_argument("--no-smoothing", action="store_true", help="no HMM smoothing along the probe")
-    train.add_argument("--sampling-frequency", type=float, default=2500.0, help="LFP rate of the model (Hz)")
-    train.add_argument("--n-windows", type=int, default=20, help="windows per recording")
-    train.add_argument("--seed", type=int, default=0)
-    train.add_argument("--overwrite", action="store_true")
+    train.add_argument(
+        "--sampling-frequency",
+        type=_positive(float),
+        default=DEFAULT_LFP_SAMPLING_FREQUENCY,
+        help="LFP rate of the model (Hz)",
+    )
+    train.add_argument("--n-windows", type=_positive(int), default=DEFAULT_N_WINDOWS, help="windows per recording")
+    train.add_argument("--seed", type=int, default=0, help="seed of the window draws and the classifier")
+    train.add_argument("--overwrite", action="store_true", help="replace an existing model folder (nothing else)")
     _job_arguments(train)
     train.set_defaults(func=_train_region)
 
@@ -131,9 +253,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("analyzer", help="SortingAnalyzer folder (binary_folder or zarr)")
     predict.add_argument("--model", required=True, help="region model folder")
     predict.add_argument("--lfp", help="saved LFP recording; default: the analyzer's recording")
-    predict.add_argument("--n-windows", type=int, default=20)
+    predict.add_argument("--n-windows", type=_positive(int), default=DEFAULT_N_WINDOWS, help="windows per channel")
     predict.add_argument("--no-smoothing", action="store_true", help="do not smooth along the probe")
-    predict.add_argument("--figure", help="write the region profile PNG here")
+    predict.add_argument("--figure", help="write the region profile figure here (PNG, PDF, SVG, ...)")
     _job_arguments(predict)
     predict.set_defaults(func=_predict_region)
 
@@ -141,13 +263,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _error_line(error: Exception) -> str:
+    """One line describing ``error``: its message for bad input, a pointer to ``--debug`` for anything else."""
+    message = " ".join(str(error).split())
+    if isinstance(error, USER_ERRORS) and message:
+        return message
+    described = f"{type(error).__name__}: {message}" if message else type(error).__name__
+    return f"unexpected {described} (a bug? rerun as `xmodal --debug ...` for the traceback and report it)"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``xmodal`` console script."""
+    """Entry point of the ``xmodal`` console script.
+
+    Parameters
+    ----------
+    argv : sequence of str or None, default: None
+        The arguments; None reads ``sys.argv``.
+
+    Returns
+    -------
+    int
+        The exit code: 0 on success, 2 after an error (reported as one line on stderr; with ``--debug`` the
+        exception propagates with its traceback instead), 130 when interrupted. Usage errors exit with 2
+        through argparse.
+    """
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (ValueError, TypeError, FileNotFoundError, FileExistsError) as error:
-        print(f"xmodal: error: {error}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print("xmodal: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if args.debug:
+            raise
+        print(f"xmodal: error: {_error_line(error)}", file=sys.stderr)
         return 2
 
 
