@@ -22,7 +22,7 @@ from pynwb.spec import (
 )
 
 NAMESPACE = "ndx-xmodal"
-VERSION = "0.1.0"
+VERSION = "0.2.0"  # 0.2.0: optional ood_score column and electrodes_column attribute
 OUTPUT_DIR = Path(__file__).resolve().parents[2] / "src" / "spikeinterface_xmodal" / "nwb" / "spec"
 
 
@@ -82,6 +82,11 @@ def build_types() -> list[NWBGroupSpec]:
         doc="Predicted brain region of each electrode (for example from its LFP), with class probabilities.",
         attributes=[
             _text_attribute("ontology", "Name of the region label set, for example 'Allen CCF / Cosmos'."),
+            _text_attribute(
+                "electrodes_column",
+                "Name of the column of the electrodes table that repeats 'predicted_region', if one was written.",
+                required=False,
+            ),
         ],
         datasets=[
             _column(
@@ -92,6 +97,13 @@ def build_types() -> list[NWBGroupSpec]:
                 inc="DynamicTableRegion",
             ),
             _column("predicted_region", "Predicted region label (the most probable class).", "text", ["num_rows"]),
+            _column(
+                "ood_score",
+                "Out-of-distribution score of each electrode's input: higher = less like the training data.",
+                "float",
+                ["num_rows"],
+                required=False,
+            ),
         ],
     )
     subclass = NWBGroupSpec(

@@ -17,9 +17,31 @@ from pynwb.testing.mock.icephys import mock_IntracellularRecordingsTable
 
 from spikeinterface_xmodal.predictions import CellSubclassPredictions, RegionPredictions
 
+SRC = Path(__file__).resolve().parents[2] / "src"
 REGIONS = ["CA1", "DG", "VISp"]
 SUBCLASSES = ["Lamp5", "Pvalb", "Sst", "Vip"]
 FAMILIES = ["ap", "isi", "subthreshold"]
+
+
+def nwb_only_script(body: str) -> str:
+    """Return a Python script that imports only the nwb part of the package (a child starts in about a second).
+
+    The package is stubbed so that its heavy siblings (torch, training, analyzer) are not imported; the script
+    can import from this conftest (``from conftest import region_predictions``) and then runs ``body``.
+    """
+    prelude = (
+        "import sys, types\n"
+        f"sys.path[:0] = [{str(Path(__file__).parent)!r}]\n"
+        "package = types.ModuleType('spikeinterface_xmodal')\n"
+        f"package.__path__ = [{str(SRC / 'spikeinterface_xmodal')!r}]\n"
+        "sys.modules['spikeinterface_xmodal'] = package\n"
+    )
+    return prelude + body
+
+
+def working_copies(path: Path) -> list[Path]:
+    """Hidden working copies (``.<name>.xmodal-*``) next to ``path``; the lock ``.<name>.xmodal.lock`` is not one."""
+    return sorted(path.parent.glob(f".{path.name}.xmodal-*"))
 
 
 def save_nwb(nwbfile: NWBFile, path: Path) -> Path:

@@ -14,18 +14,11 @@ import pytest
 
 from spikeinterface_xmodal.nwb import read_predictions, write_region_predictions
 from spikeinterface_xmodal.nwb.atomic import copy_file
-from tests.nwb.conftest import checksums, copy_template, region_predictions
-
-SRC = Path(__file__).resolve().parents[2] / "src"
+from tests.nwb.conftest import checksums, copy_template, nwb_only_script, region_predictions, working_copies
 
 # Runs a real write in a child process and pauses it at ``stage`` (after touching ``ready``) until killed.
-# The package is stubbed so that only its nwb part is imported: the child starts in about a second.
 WRITER = """
-import sys, time, pathlib, types
-sys.path[:0] = [{tests!r}]
-package = types.ModuleType("spikeinterface_xmodal")
-package.__path__ = [{package!r}]
-sys.modules["spikeinterface_xmodal"] = package
+import time, pathlib
 import h5py
 from conftest import region_predictions
 import spikeinterface_xmodal.nwb.atomic as atomic
@@ -59,7 +52,7 @@ def _file_digest(path: Path) -> str:
 def test_sigkill_mid_write_leaves_original_unchanged(neuroconv_templates, tmp_path):
     # (format, stage) scenarios run side by side, to pay the child processes' start-up once
     scenarios = [("nwb", "before_swap"), ("nwb", "mid_write"), ("zarr", "before_swap")]
-    script = WRITER.format(tests=str(Path(__file__).parent), package=str(SRC / "spikeinterface_xmodal"))
+    script = nwb_only_script(WRITER)
     runs = []
     for suffix, stage in scenarios:
         folder = tmp_path / stage / suffix
@@ -109,4 +102,4 @@ def test_error_during_write_removes_the_copy(neuroconv_path, monkeypatch):
     with pytest.raises(OSError, match="disk full"):
         write_region_predictions(neuroconv_path, region_predictions(["CH0"]))
     assert _file_digest(neuroconv_path) == digest
-    assert [p.name for p in neuroconv_path.parent.iterdir()] == [neuroconv_path.name]
+    assert working_copies(neuroconv_path) == []

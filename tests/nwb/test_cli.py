@@ -20,14 +20,15 @@ def _run(*argv: str) -> int:
 
 
 def test_write_then_show(mock_path, monkeypatch, capsys):
-    result = region_predictions([0, 1, 2])
+    result = region_predictions([0, 1, 2, 3, 4])
     monkeypatch.setattr(spikeinterface, "load_sorting_analyzer", lambda folder: result)
-    assert _run("nwb", "write", "analyzer_folder", str(mock_path), "--name", "cli_region") == 0
+    with pytest.warns(UserWarning, match="matched by electrode 'id'"):  # the mock file has no channel_name
+        assert _run("nwb", "write", "analyzer_folder", str(mock_path), "--name", "cli_region") == 0
     assert read_predictions(mock_path)["cli_region"].attrs["model_name"] == result.model_name
     capsys.readouterr()
     assert _run("nwb", "show", str(mock_path)) == 0
     shown = capsys.readouterr().out
-    assert "cli_region (region, 3 rows, Allen CCF)" in shown
+    assert "cli_region (region, 5 rows, Allen CCF)" in shown
     assert "lfp2vec-test" in shown
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from spikeinterface_xmodal.nwb import read_predictions, set_region_properties, write_region_predictions
+from spikeinterface_xmodal.nwb.fileio import open_nwb
 from tests.nwb.conftest import REGIONS, region_predictions
 
 LFP_SERIES = "processing/ecephys/LFP/ElectricalSeriesLFP"
@@ -16,7 +17,8 @@ def test_file_without_predictions_reads_empty(mock_path):
 
 
 def test_dataframe_carries_provenance(mock_path):
-    write_region_predictions(mock_path, region_predictions([0, 1, 2]))
+    with pytest.warns(UserWarning, match="matched by electrode 'id'"):  # the mock file has no channel_name
+        write_region_predictions(mock_path, region_predictions([0, 1, 2, 3, 4]))
     frame = read_predictions(mock_path)["lfp_region"]
     assert frame.index.name == "channel_id"
     assert list(frame.columns) == ["electrode", "electrode_id", "predicted_region"] + [f"p_{c}" for c in REGIONS]
@@ -25,6 +27,19 @@ def test_dataframe_carries_provenance(mock_path):
     assert frame.attrs["model_card"]["metrics"] == {"bacc": 0.5}
     assert frame.attrs["training_data"] == "synthetic probes"
     assert frame.attrs["model_version"] == "0.1.0"
+
+
+def test_ood_score_round_trips_as_a_column(neuroconv_path):
+    result = region_predictions(["CH2", "CH0", "CH5"])
+    result.ood_score = np.array([0.1, 2.5, 7.0])
+    write_region_predictions(neuroconv_path, result)
+    write_region_predictions(neuroconv_path, region_predictions(["CH1"]), name="without")
+    tables = read_predictions(neuroconv_path)
+    assert tables["lfp_region"]["ood_score"].tolist() == [0.1, 2.5, 7.0]
+    assert "ood_score" not in tables["without"]
+    with open_nwb(neuroconv_path) as (_, nwbfile):
+        table = nwbfile.processing["ecephys"]["lfp_region"]
+        assert "higher = less like the training data" in table["ood_score"].description
 
 
 def test_recording_read_with_spikeinterface_gets_channel_properties(neuroconv_path):

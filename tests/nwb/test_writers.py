@@ -17,6 +17,7 @@ from tests.nwb.conftest import (
     region_predictions,
     save_nwb,
     subclass_predictions,
+    working_copies,
 )
 
 CHANNELS = [f"CH{i}" for i in range(8)]
@@ -38,21 +39,62 @@ def test_region_rows_follow_channel_name_not_order(neuroconv_path):
     assert frame["predicted_region"].tolist() == result.predicted_region.tolist()
 
 
-def test_region_rows_fall_back_to_electrode_id(mock_path):
-    write_region_predictions(mock_path, region_predictions([3, 1]))
-    assert _electrode_rows(mock_path).tolist() == [3, 1]
-
-
-def test_region_rows_fall_back_to_contact_ids(tmp_path):
+def _probe_file(path, probes=("probeA",), per_probe=4, channel_names=None, contact_ids=None):
+    """A file with ``per_probe`` electrodes on each probe (one device and electrode group per probe)."""
     nwbfile = mock_NWBFile()
-    device = nwbfile.create_device(name="probe")
-    group = nwbfile.create_electrode_group(name="shank", description="s", location="unknown", device=device)
-    nwbfile.add_electrode_column(name="contact_ids", description="probe contact ids")
-    for contact in ("e10", "e11", "e12"):
-        nwbfile.add_electrode(group=group, location="unknown", contact_ids=contact)
-    path = save_nwb(nwbfile, tmp_path / "contacts.nwb")
-    write_region_predictions(path, region_predictions(["e12", "e10"]))
-    assert _electrode_rows(path).tolist() == [2, 0]
+    if channel_names is not None:
+        nwbfile.add_electrode_column(name="channel_name", description="name")
+    if contact_ids is not None:
+        nwbfile.add_electrode_column(name="contact_ids", description="probe contact ids")
+    row = 0
+    for probe in probes:
+        device = nwbfile.create_device(name=probe)
+        group = nwbfile.create_electrode_group(
+            name=f"{probe}_shank", description="s", location="unknown", device=device
+        )
+        for _ in range(per_probe):
+            extra = {}
+            if channel_names is not None:
+                extra["channel_name"] = channel_names[row]
+            if contact_ids is not None:
+                extra["contact_ids"] = contact_ids[row]
+            nwbfile.add_electrode(group=group, location="unknown", **extra)
+            row += 1
+    return save_nwb(nwbfile, path)
+
+
+def test_one_probe_without_channel_name_falls_back_to_electrode_id_with_a_warning(tmp_path):
+    path = _probe_file(tmp_path / "one_probe.nwb")
+    with pytest.warns(UserWarning, match="by electrode 'id'"):
+        write_region_predictions(path, region_predictions([3, 1, 0, 2]))
+    assert _electrode_rows(path).tolist() == [3, 1, 0, 2]
+
+
+def test_one_probe_contact_ids_fall_back_with_a_warning(tmp_path):
+    path = _probe_file(tmp_path / "contacts.nwb", per_probe=3, contact_ids=["e10", "e11", "e12"])
+    with pytest.warns(UserWarning, match="by electrode 'contact_ids'"):
+        write_region_predictions(path, region_predictions(["e12", "e10", "e11"]))
+    assert _electrode_rows(path).tolist() == [2, 0, 1]
+
+
+@pytest.mark.parametrize(
+    ("probes", "channel_names", "channel_ids", "reason"),
+    [
+        # two probes, no channel_name: ids 0..3 would land on the first probe's electrodes
+        (("probeA", "probeB"), None, [0, 1, 2, 3], "2 devices"),
+        # channel_name values match none of the channel ids
+        (("probeA", "probeB"), [f"{p}{i}" for p in "AB" for i in range(4)], [0, 1, 2, 3], "2 devices"),
+        # one probe, but predictions for only some of its electrodes
+        (("probeA",), None, [3, 1], "4 electrodes for 2 predictions"),
+    ],
+)
+def test_ambiguous_fallback_is_refused(tmp_path, probes, channel_names, channel_ids, reason):
+    path = _probe_file(tmp_path / "probes.nwb", probes=probes, channel_names=channel_names)
+    before = checksums(path)
+    with pytest.raises(ValueError, match="channel_name") as error:
+        write_region_predictions(path, region_predictions(channel_ids))
+    assert reason in str(error.value)
+    assert checksums(path) == before
 
 
 @pytest.mark.parametrize(
@@ -68,7 +110,7 @@ def test_region_bad_channel_ids_refused_and_file_unchanged(neuroconv_path, chann
     with pytest.raises(ValueError, match=message):
         write_region_predictions(neuroconv_path, region_predictions(channel_ids))
     assert checksums(neuroconv_path) == before
-    assert not list(neuroconv_path.parent.glob(".*xmodal*")), "temporary copy left behind"
+    assert working_copies(neuroconv_path) == [], "temporary copy left behind"
 
 
 def test_region_file_without_electrodes_refused(tmp_path):
@@ -129,10 +171,28 @@ def test_name_of_a_foreign_object_is_never_overwritten(neuroconv_path):
         write_region_predictions(neuroconv_path, region_predictions(CHANNELS), name="LFP", overwrite=True)
 
 
-@pytest.mark.parametrize("name", ["", "a/b"])
-def test_bad_name_refused(mock_path, name):
-    with pytest.raises(ValueError, match="name"):
-        write_region_predictions(mock_path, region_predictions([0]), name=name)
+BAD_NAMES = ["", "a/b", "a:b", "a\\b", ".", "..", ".zattrs", " padded", "line\nbreak", 3]
+RESERVED_COLUMNS = ["id", "description", "colnames", "x", "rel_z", "channel_name", "location"]
+
+
+def test_bad_names_refused_up_front_the_same_for_hdf5_and_zarr(neuroconv_path):
+    before = checksums(neuroconv_path)
+    result = region_predictions(CHANNELS)
+    for name in BAD_NAMES:
+        with pytest.raises(ValueError, match=r"^name: "):
+            write_region_predictions(neuroconv_path, result, name=name)
+    for column in BAD_NAMES + RESERVED_COLUMNS:
+        with pytest.raises(ValueError, match=r"^electrodes_column: "):
+            write_region_predictions(neuroconv_path, result, electrodes_column=column)
+    assert checksums(neuroconv_path) == before
+    assert working_copies(neuroconv_path) == []
+
+
+def test_unusual_but_valid_names_round_trip(neuroconv_path):
+    write_region_predictions(
+        neuroconv_path, region_predictions(CHANNELS), name="model A-1.2 (v2)", electrodes_column="region v2.1"
+    )
+    assert list(read_predictions(neuroconv_path)) == ["model A-1.2 (v2)"]
 
 
 def test_append_keeps_every_existing_object(neuroconv_path):
@@ -155,6 +215,41 @@ def test_electrodes_column_is_opt_in_and_location_untouched(tmp_path, neuroconv_
     for column in ("location", "predicted_region"):
         with pytest.raises(ValueError, match="never overwritten"):
             write_region_predictions(path, result, name="again", electrodes_column=column)
+
+
+def _electrodes_frame(path):
+    """The electrodes' text columns (hdmf-zarr pickles the group column, which cannot be read by default)."""
+    with open_nwb(path) as (_, nwbfile):
+        electrodes = nwbfile.electrodes
+        return {name: list(electrodes[name].data[:]) for name in electrodes.colnames if name != "group"}
+
+
+def test_overwrite_keeps_the_electrodes_column_consistent(neuroconv_path):
+    first = region_predictions(CHANNELS, seed=0)
+    write_region_predictions(neuroconv_path, first, electrodes_column="region")
+    assert _electrodes_frame(neuroconv_path)["region"] == first.predicted_region.tolist()
+    # same column again: rewritten with the new predictions
+    second = region_predictions(CHANNELS[:4], seed=3)
+    write_region_predictions(neuroconv_path, second, overwrite=True, electrodes_column="region")
+    assert _electrodes_frame(neuroconv_path)["region"] == [*second.predicted_region, "", "", "", ""]
+    # overwritten without the column: the old predictions do not stay behind in the electrodes table
+    write_region_predictions(neuroconv_path, region_predictions(CHANNELS, seed=4), overwrite=True)
+    assert "region" not in _electrodes_frame(neuroconv_path)
+    # and the name is free again
+    third = region_predictions(CHANNELS, seed=5)
+    write_region_predictions(neuroconv_path, third, overwrite=True, electrodes_column="region")
+    assert _electrodes_frame(neuroconv_path)["region"] == third.predicted_region.tolist()
+    assert _electrodes_frame(neuroconv_path)["location"] == ["unknown"] * 8
+
+
+def test_overwrite_never_takes_a_column_it_did_not_write(neuroconv_path):
+    write_region_predictions(neuroconv_path, region_predictions(CHANNELS), electrodes_column="region")
+    write_region_predictions(neuroconv_path, region_predictions(CHANNELS), name="other", electrodes_column="other_col")
+    with pytest.raises(ValueError, match="already has a column 'other_col'"):
+        write_region_predictions(
+            neuroconv_path, region_predictions(CHANNELS), overwrite=True, electrodes_column="other_col"
+        )
+    assert "other_col" in _electrodes_frame(neuroconv_path)
 
 
 def test_cell_subclasses_for_units_by_unit_name(neuroconv_path):

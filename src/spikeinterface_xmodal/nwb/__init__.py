@@ -5,6 +5,7 @@ model (one row per electrode) and a ``CellSubclassPredictionTable`` per units mo
 ``CellSubclassPredictionTable`` per Patch-seq model (one row per cell) in ``icephys``.
 """
 
+from .errors import NotNWBFileError, NWBFileBusyError, NWBFileError, NWBFilePermissionError
 from .namespace import NAMESPACE, NAMESPACE_PATH, CellSubclassPredictionTable, RegionPredictionTable
 from .properties import set_region_properties
 from .readers import read_predictions, table_to_dataframe
@@ -14,6 +15,10 @@ __all__ = [
     "NAMESPACE",
     "NAMESPACE_PATH",
     "CellSubclassPredictionTable",
+    "NWBFileBusyError",
+    "NWBFileError",
+    "NWBFilePermissionError",
+    "NotNWBFileError",
     "RegionPredictionTable",
     "read_predictions",
     "set_region_properties",

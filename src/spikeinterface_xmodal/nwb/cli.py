@@ -6,6 +6,7 @@ import argparse
 
 import pandas as pd
 
+from .fileio import open_nwb
 from .readers import read_predictions
 from .writers import REGION_EXTENSION, write_region_predictions
 
@@ -13,6 +14,8 @@ from .writers import REGION_EXTENSION, write_region_predictions
 def _write(args: argparse.Namespace) -> int:
     import spikeinterface as si
 
+    with open_nwb(args.nwb_path):  # a bad path fails before a possibly large analyzer is loaded
+        pass
     analyzer = si.load_sorting_analyzer(args.analyzer)
     path = write_region_predictions(
         args.nwb_path, analyzer, name=args.name, overwrite=args.overwrite, electrodes_column=args.electrodes_column

@@ -55,9 +55,9 @@ def table_to_dataframe(table: DynamicTable) -> pd.DataFrame:
     -------
     pd.DataFrame
         One row per prediction, indexed by channel id / unit id / cell, with the predicted label, one
-        ``p_<class>`` column per class (and ``attention_<family>`` columns if stored). ``df.attrs`` holds the
-        provenance: kind, classes, ontology or taxonomy, model_name, model_version, model_card (a dict),
-        training_data, description.
+        ``p_<class>`` column per class (and ``ood_score``, ``attention_<family>`` columns if stored).
+        ``df.attrs`` holds the provenance: kind, classes, ontology or taxonomy, model_name, model_version,
+        model_card (a dict), training_data, description.
     """
     frame = _target_frame(table)
     is_region = table.neurodata_type == REGION_TABLE_TYPE
@@ -67,6 +67,8 @@ def table_to_dataframe(table: DynamicTable) -> pd.DataFrame:
     probabilities = np.asarray(table["probabilities"].data[:], dtype="float64")
     for i, cls in enumerate(classes):
         frame[f"{PROBABILITY_PREFIX}{cls}"] = probabilities[:, i]
+    if "ood_score" in table.colnames:
+        frame["ood_score"] = np.asarray(table["ood_score"].data[:], dtype="float64")
     if "attention_weights" in table.colnames:
         attention = np.asarray(table["attention_weights"].data[:], dtype="float64")
         for i, family in enumerate(table.feature_families):

@@ -9,8 +9,11 @@ from hdmf.common import DynamicTable, DynamicTableRegion, VectorData
 from pynwb import NWBFile
 
 from ..predictions import CellSubclassPredictions, RegionPredictions
-from .matching import ELECTRODE_KEYS, UNIT_KEYS, match_icephys, match_rows
+from .matching import UNIT_KEYS, match_electrodes, match_icephys, match_rows
+from .names import check_name
 from .namespace import CellSubclassPredictionTable, RegionPredictionTable
+
+OOD_SCORE_DESCRIPTION = "Out-of-distribution score of each electrode's input: higher = less like the training data."
 
 
 def _provenance(result: RegionPredictions | CellSubclassPredictions) -> dict:
@@ -44,26 +47,38 @@ def _label_columns(label_name: str, labels: np.ndarray, probabilities: np.ndarra
     ]
 
 
-def region_table(nwbfile: NWBFile, result: RegionPredictions, name: str) -> RegionPredictionTable:
+def region_table(
+    nwbfile: NWBFile, result: RegionPredictions, name: str, electrodes_column: str | None = None
+) -> RegionPredictionTable:
     """Build a RegionPredictionTable whose rows point at the electrodes named by ``result.channel_ids``.
+
+    ``electrodes_column`` records the name of the electrodes column that will mirror ``predicted_region``.
 
     Raises
     ------
     ValueError
-        If the file has no electrodes table, or a channel id matches no electrode or several.
+        If the file has no electrodes table, or the channel ids cannot be matched to its rows (see
+        :func:`.matching.match_electrodes`).
     """
-    rows = match_rows(nwbfile.electrodes, result.channel_ids, ELECTRODE_KEYS, "electrodes")
-    electrodes = DynamicTableRegion(
-        name="electrodes",
-        description="The electrode (row of the file's electrodes table) each prediction refers to.",
-        data=rows,
-        table=nwbfile.electrodes,
-    )
+    rows = match_electrodes(nwbfile, result.channel_ids)
+    columns = [
+        DynamicTableRegion(
+            name="electrodes",
+            description="The electrode (row of the file's electrodes table) each prediction refers to.",
+            data=rows,
+            table=nwbfile.electrodes,
+        ),
+        *_label_columns("predicted_region", result.predicted_region, result.probabilities),
+    ]
+    if result.ood_score is not None:
+        columns.append(VectorData(name="ood_score", description=OOD_SCORE_DESCRIPTION, data=result.ood_score))
+    extra = {} if electrodes_column is None else {"electrodes_column": electrodes_column}
     return RegionPredictionTable(
         name=name,
         description=f"Brain region per electrode predicted by model {result.model_name!r} ({result.ontology}).",
         ontology=result.ontology,
-        columns=[electrodes, *_label_columns("predicted_region", result.predicted_region, result.probabilities)],
+        columns=columns,
+        **extra,
         **_provenance(result),
     )
 
@@ -125,12 +140,24 @@ def subclass_table(nwbfile: NWBFile, result: CellSubclassPredictions, name: str)
     )
 
 
-def check_new_column(electrodes: DynamicTable, column: str) -> None:
-    """Raise ValueError unless ``column`` can be added to the electrodes table as a new column."""
-    if column == "location" or column in electrodes.colnames:
+def check_new_column(electrodes: DynamicTable, column: str, freed: str | None = None) -> None:
+    """Raise ValueError unless ``column`` can be added to the electrodes table as a new text column.
+
+    ``freed`` is a column that is deleted before ``column`` is added (the mirror of a table being replaced).
+    """
+    check_name(column, "electrodes_column")
+    taken = {"location", *electrodes.colnames, *(c.name for c in electrodes.columns)} - {freed}
+    if column in taken:
         raise ValueError(
             f"electrodes_column: the electrodes table already has a column {column!r}; existing columns are "
             "never overwritten, choose a new name"
+        )
+    # names that the table or the NWB schema use for something else
+    reserved = {"id", *DynamicTable.__fields__, *(c["name"] for c in getattr(type(electrodes), "__columns__", ()))}
+    if column in reserved:
+        raise ValueError(
+            f"electrodes_column: {column!r} is reserved in the electrodes table (for the row ids, the table's own "
+            "attributes or a column that the NWB schema defines with another type); choose another name"
         )
 
 

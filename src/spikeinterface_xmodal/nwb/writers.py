@@ -6,17 +6,22 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 from hdmf.common import DynamicTable
 from pynwb import NWBFile, ProcessingModule
 
 from ..predictions import CellSubclassPredictions, RegionPredictions
 from .atomic import updated_copy
-from .fileio import check_nwb_path, delete_group, open_nwb
+from .fileio import check_nwb_file, delete_column, delete_group, open_nwb
+from .locking import writer_lock
+from .names import check_name
 from .namespace import find_prediction_tables, is_prediction_table
 from .tables import add_region_column, check_new_column, region_table, subclass_table
+from .target import writable_target
 
 REGION_EXTENSION = "lfp_region"
+ELECTRODES_PATH = "general/extracellular_ephys/electrodes"
 # tables go to the standard processing module of their modality, as NWB best practice asks
 MODULE_DESCRIPTIONS = {
     "ecephys": "Processed extracellular electrophysiology data.",
@@ -24,13 +29,15 @@ MODULE_DESCRIPTIONS = {
 }
 
 
-def _check_name(name: str) -> None:
-    if not isinstance(name, str) or not name or "/" in name:
-        raise ValueError(f"name: expected a non-empty table name without '/', got {name!r}")
+class _Replaced(NamedTuple):
+    """What ``overwrite=True`` deletes: the old table and the electrodes column mirroring it (if any)."""
+
+    table_path: str
+    electrodes_column: str | None
 
 
-def _existing_table_path(nwbfile: NWBFile, name: str, module_name: str, overwrite: bool) -> str | None:
-    """Return the path of our table ``name`` if it exists and may be replaced; raise if it may not."""
+def _existing_table(nwbfile: NWBFile, name: str, module_name: str, overwrite: bool) -> _Replaced | None:
+    """Return what replacing our table ``name`` deletes, None if there is no such table; raise if it may not."""
     module = nwbfile.processing.get(module_name)
     if module is not None and name in module.data_interfaces and not is_prediction_table(module[name]):
         raise ValueError(
@@ -45,7 +52,16 @@ def _existing_table_path(nwbfile: NWBFile, name: str, module_name: str, overwrit
             f"name: predictions named {name!r} already exist in processing/{existing.parent.name}; "
             "pass overwrite=True (--overwrite from the shell) to replace them, or choose another name"
         )
-    return f"processing/{existing.parent.name}/{name}"
+    column = getattr(existing, "electrodes_column", None)
+    electrodes = nwbfile.electrodes
+    mirrored = column if electrodes is not None and column in electrodes.colnames else None
+    return _Replaced(f"processing/{existing.parent.name}/{name}", mirrored)
+
+
+def _delete_replaced(work: Path, replaced: _Replaced) -> None:
+    delete_group(work, replaced.table_path)
+    if replaced.electrodes_column is not None:
+        delete_column(work, ELECTRODES_PATH, replaced.electrodes_column)
 
 
 def _processing_module(nwbfile: NWBFile, module_name: str) -> ProcessingModule:
@@ -68,29 +84,36 @@ def _write_table(
     name: str,
     overwrite: bool,
     module_name: str,
-    build: Callable[[NWBFile], DynamicTable],
+    build: Callable[[NWBFile, _Replaced | None], DynamicTable],
     finish: Callable[[NWBFile, DynamicTable], None] | None = None,
 ) -> Path:
     """Validate on the original file, then build, add and write the table in a copy swapped in at the end.
 
-    ``build`` makes the table from an open file (and raises on bad input); ``finish`` makes any other
-    change once the table is in the file.
+    ``build`` makes the table from an open file and what an overwrite deletes (and raises on bad input);
+    ``finish`` makes any other change once the table is in the file. One writer at a time: the lock is held
+    from the checks to the swap, and the original stays open read-only meanwhile (for HDF5 this keeps other
+    programs from opening it for writing).
     """
-    _check_name(name)
-    path = check_nwb_path(nwb_path)
-    with open_nwb(path, "r") as (_, nwbfile), _region_target_not_yet_attached():
-        replaced = _existing_table_path(nwbfile, name, module_name, overwrite)
-        build(nwbfile)  # every input check runs here, before anything is copied
-    with updated_copy(path) as work:
-        if replaced is not None:
-            delete_group(work, replaced)
-        with open_nwb(work, "a") as (io, nwbfile), _region_target_not_yet_attached():
-            table = build(nwbfile)
-            _processing_module(nwbfile, module_name).add(table)
-            if finish is not None:
-                finish(nwbfile, table)
-            io.write(nwbfile)
-    return path
+    check_name(name, "name")
+    target = writable_target(nwb_path)
+    check_nwb_file(target, shown_as=nwb_path)
+    with (
+        writer_lock(target, nwb_path),
+        open_nwb(target, "r", shown_as=nwb_path) as (_, original),
+        _region_target_not_yet_attached(),
+    ):
+        replaced = _existing_table(original, name, module_name, overwrite)
+        build(original, replaced)  # every input check runs here, before anything is copied
+        with updated_copy(target, shown_as=nwb_path) as work:
+            if replaced is not None:
+                _delete_replaced(work, replaced)
+            with open_nwb(work, "a", shown_as=nwb_path) as (io, nwbfile):
+                table = build(nwbfile, replaced)
+                _processing_module(nwbfile, module_name).add(table)
+                if finish is not None:
+                    finish(nwbfile, table)
+                io.write(nwbfile)
+    return Path(nwb_path)
 
 
 def _region_predictions(analyzer_or_result) -> RegionPredictions:
@@ -124,7 +147,9 @@ def write_region_predictions(
 
     The table goes to ``processing/ecephys/<name>`` as a ``RegionPredictionTable``. The file is updated all
     or nothing: a copy is edited and swapped in at the end, so an error or a killed process leaves the
-    original as it was.
+    original as it was. Writers of one file take turns (an OS file lock); a copy is not swapped in if
+    another program changed the file meanwhile. A symlink's target is updated; the file keeps its owner
+    (where permitted) and mode. See docs/nwb.md for the full list of guarantees.
 
     Parameters
     ----------
@@ -135,10 +160,12 @@ def write_region_predictions(
     name : str, default: "lfp_region"
         Name of the table; several models can sit side by side under different names.
     overwrite : bool, default: False
-        Replace an existing prediction table of the same name instead of refusing.
+        Replace an existing prediction table of the same name instead of refusing; the electrodes column
+        that mirrored the old table (if any) is deleted with it.
     electrodes_column : str or None, default: None
         If given, also add a text column of this name to the electrodes table holding the predicted
-        region ("" for electrodes without a prediction). The ``location`` column is never touched.
+        region ("" for electrodes without a prediction); the table records the column's name. The
+        ``location`` column and columns not written for this table are never touched.
 
     Returns
     -------
@@ -148,8 +175,13 @@ def write_region_predictions(
     Raises
     ------
     ValueError
-        If the file has no electrodes table, a channel id matches no electrode (by ``channel_name``, else
-        electrode id, else ``contact_ids``), the name is taken, or ``electrodes_column`` already exists.
+        If the file has no electrodes table, the channel ids cannot be matched to electrodes (by
+        ``channel_name``; by electrode id or ``contact_ids`` only for one probe with one prediction per
+        electrode, with a warning), the name is taken or invalid, or ``electrodes_column`` exists or is reserved.
+    NWBFileError
+        If the path is not an NWB file (:class:`NotNWBFileError`), has several hard links, is read-only
+        (:class:`NWBFilePermissionError`), or is open for writing / changed by another program
+        (:class:`NWBFileBusyError`). All are ValueErrors whose message names ``nwb_path``.
     TypeError
         If ``analyzer_or_result`` is neither a RegionPredictions nor a SortingAnalyzer.
 
@@ -158,12 +190,15 @@ def write_region_predictions(
     >>> write_region_predictions("session.nwb", analyzer)  # doctest: +SKIP
     """
     result = _region_predictions(analyzer_or_result)
+    if electrodes_column is not None:
+        check_name(electrodes_column, "electrodes_column")
 
-    def build(nwbfile: NWBFile) -> DynamicTable:
-        table = region_table(nwbfile, result, name)
+    def build(nwbfile: NWBFile, replaced: _Replaced | None) -> DynamicTable:
         if electrodes_column is not None:
-            check_new_column(nwbfile.electrodes, electrodes_column)
-        return table
+            freed = None if replaced is None else replaced.electrodes_column
+            if nwbfile.electrodes is not None:
+                check_new_column(nwbfile.electrodes, electrodes_column, freed=freed)
+        return region_table(nwbfile, result, name, electrodes_column)
 
     def finish(nwbfile: NWBFile, table: DynamicTable) -> None:
         add_region_column(nwbfile.electrodes, electrodes_column, table)
@@ -204,11 +239,15 @@ def write_cell_subclasses(
     Raises
     ------
     ValueError
-        If the target table is missing, an id matches no row or several, or the name is taken.
+        If the target table is missing, an id matches no row or several, or the name is taken or invalid.
+    NWBFileError
+        As for :func:`write_region_predictions`.
     TypeError
         If ``result`` is not a CellSubclassPredictions.
     """
     if not isinstance(result, CellSubclassPredictions):
         raise TypeError(f"result: expected a CellSubclassPredictions, got {type(result).__name__}")
     module_name = "ecephys" if result.target == "units" else "icephys"
-    return _write_table(nwb_path, name, overwrite, module_name, lambda nwbfile: subclass_table(nwbfile, result, name))
+    return _write_table(
+        nwb_path, name, overwrite, module_name, lambda nwbfile, _replaced: subclass_table(nwbfile, result, name)
+    )
