@@ -1,5 +1,7 @@
 import argparse
+import contextlib
 import inspect
+import io
 import json
 import re
 import stat
@@ -72,14 +74,33 @@ def test_shell_errors_are_one_clear_line(tmp_path, capsys):
     ]
 
 
-def test_demo_runs_end_to_end(tmp_path):
-    results = run_demo(tmp_path / "demo", n_subjects=3, duration_s=12.0, channel_step=8, progress_bar=False)
-    written = json.loads((tmp_path / "demo" / "demo_results.json").read_text())
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory) -> tuple:
+    """The demo run once without progress bars: its output folder, returned results and stderr."""
+    folder = tmp_path_factory.mktemp("demo") / "demo"
+    stderr = io.StringIO()
+    with contextlib.redirect_stderr(stderr):  # tqdm writes to the sys.stderr of the moment
+        results = run_demo(folder, n_subjects=3, duration_s=12.0, channel_step=8, progress_bar=False)
+    return folder, results, stderr.getvalue()
+
+
+def test_demo_runs_end_to_end(demo_run):
+    folder, results, _ = demo_run
+    written = json.loads((folder / "demo_results.json").read_text())
     assert written["held_out_scores"]["balanced_accuracy"] == results["held_out_scores"]["balanced_accuracy"]
-    assert (tmp_path / "demo" / "region_profile.png").stat().st_size > 10_000
+    assert (folder / "region_profile.png").stat().st_size > 10_000
     assert set(written["held_out_scores"]["per_region"]) >= {"HPF", "TH"}
     stored = read_predictions(written["nwb_file"])["lfp_region"]
     assert len(stored) == 48 and set(stored["predicted_region"]) <= {"HPF", "Isocortex", "TH", "WM", "void"}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="demo.run_demo calls si.create_sorting_analyzer without its job kwargs, so SpikeInterface's sparsity "
+    "estimate shows an 'estimate_templates' bar (the global job kwargs default progress_bar=True)",
+)
+def test_demo_without_progress_shows_no_bar(demo_run):
+    assert not PROGRESS_BAR.search(demo_run[2])
 
 
 @pytest.fixture
