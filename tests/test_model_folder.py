@@ -121,6 +121,14 @@ def test_overwrite_never_replaces_the_working_directory_or_its_parents(tmp_path,
     assert read_model_card(model)["classes"] == ["a"] and (model / "sub").is_dir()
 
 
+def test_overwrite_through_a_link_replaces_the_link_only(tmp_path):
+    target = _a_model(tmp_path / "target")
+    (tmp_path / "link").symlink_to(target)
+    save_model_folder(tmp_path / "link", dict(kind="toy", classes=["b"]), _write_weights, overwrite=True)
+    assert read_model_card(target)["classes"] == ["a"] and read_model_card(tmp_path / "link")["classes"] == ["b"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "target"]
+
+
 def test_check_model_folder_writable_before_any_work(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert check_model_folder_writable(tmp_path / "new" / "m") == tmp_path / "new" / "m"

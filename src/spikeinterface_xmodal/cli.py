@@ -29,7 +29,7 @@ DEMO_DURATION_S = 30.0
 DEMO_CHANNEL_STEP = 4
 
 # errors that describe bad input or a failing file system; anything else is reported as a possible bug
-USER_ERRORS = (ValueError, TypeError, OSError)
+_USER_ERRORS = (ValueError, TypeError, OSError)
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
@@ -266,7 +266,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _error_line(error: Exception) -> str:
     """One line describing ``error``: its message for bad input, a pointer to ``--debug`` for anything else."""
     message = " ".join(str(error).split())
-    if isinstance(error, USER_ERRORS) and message:
+    if isinstance(error, _USER_ERRORS) and message:
         return message
     described = f"{type(error).__name__}: {message}" if message else type(error).__name__
     return f"unexpected {described} (a bug? rerun as `xmodal --debug ...` for the traceback and report it)"

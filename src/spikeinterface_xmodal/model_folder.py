@@ -155,7 +155,9 @@ def save_model_folder(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    if previous is not None:
+    if previous is not None and previous.is_symlink():  # a link to a model folder was replaced, not its target
+        previous.unlink()
+    elif previous is not None:
         shutil.rmtree(previous, ignore_errors=True)
     return folder
 
@@ -174,6 +176,15 @@ def read_model_card(folder: str | Path, expected_kind: str | None = None) -> dic
     -------
     dict
         The card.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``folder`` does not exist.
+    ValueError
+        ``folder`` has no card, or its card is not valid JSON, lacks a required field, has one of the wrong type
+        (``kind`` a string, ``card_format_version`` an integer, ``classes`` a list of unique strings), is of a
+        newer format, or is of another kind than ``expected_kind``; the message names the folder and the field.
     """
     folder = Path(folder)
     if not folder.is_dir():
