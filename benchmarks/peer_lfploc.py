@@ -31,6 +31,7 @@ session (``end_time`` = the session's duration; equal to its 30 s default with t
 (never called here: no ap/ml/dv), is replaced by a stub when it is not installed (see docs/peer_lfploc.md).
 
 Rerun:  python benchmarks/peer_lfploc.py [--subjects 6] [--ibl-data ../shared/data/ibl | --no-ibl]
+        [--full-density-subjects 4]   (the committed JSON: --subjects 10 --full-density-subjects 4)
 Writes: benchmarks/results/peer_lfploc.json
 """
 
@@ -242,17 +243,21 @@ def _predict(model, session, args) -> tuple[np.ndarray, dict]:
     return labels, extra
 
 
-def run_layout_set(name: str, layouts: list, lfploc_class, args) -> dict:
+def run_layout_set(
+    name: str, layouts: list, lfploc_class, args, subjects: int | None = None, channel_step: int | None = None
+) -> dict:
     """Generate one lab-by-subject set of sessions, then score all methods within and across labs."""
     started = time.perf_counter()
-    print(f"[{name}] generating {args.subjects} sessions per lab ({len(layouts)} layouts) ...", flush=True)
+    subjects = subjects or args.subjects
+    channel_step = channel_step or args.channel_step
+    print(f"[{name}] generating {subjects} sessions per lab ({len(layouts)} layouts) ...", flush=True)
     sessions = generate_region_sessions(
-        n_subjects=args.subjects,
+        n_subjects=subjects,
         labs=tuple(args.labs),
         duration_s=args.duration,
         seed=args.seed,
         layouts=layouts,
-        channel_step=args.channel_step,
+        channel_step=channel_step,
     )
     by_lab = {lab: [s for s in sessions if s.lab_id == lab] for lab in args.labs}
 
@@ -303,6 +308,9 @@ def run_layout_set(name: str, layouts: list, lfploc_class, args) -> dict:
             print(f"[{name}] {train_lab}->{test_lab}: done ({time.perf_counter() - started:.0f} s)", flush=True)
     return dict(
         layouts=name,
+        subjects_per_lab=subjects,
+        channel_step=channel_step,
+        n_channels=sorted({int(s.lfp.get_num_channels()) for s in sessions}),
         n_layouts=len(layouts),
         regions=sorted({str(r) for s in sessions for r in s.lfp.get_property("brain_area")}),
         within_lab_leave_one_session_out=within,
@@ -323,6 +331,17 @@ def run(args: argparse.Namespace) -> dict:
 def _run(args: argparse.Namespace, started: float) -> dict:
     lfploc_class, stubbed = import_lfploc()
     results = {"builtin": run_layout_set("builtin", list(builtin_layouts().values()), lfploc_class, args)}
+    if args.full_density_subjects:
+        # LFP-LOC counts its windows (outlier removal 20, smoothing 8, smallest cluster 10) in channels, as
+        # on a full probe; with every 4th channel they span 4x the distance. This checks that handicap.
+        results["builtin_full_density"] = run_layout_set(
+            "builtin_full_density",
+            list(builtin_layouts().values()),
+            lfploc_class,
+            args,
+            subjects=args.full_density_subjects,
+            channel_step=1,
+        )
     if args.no_ibl:
         results["ibl"] = dict(skipped="--no-ibl given")
     else:
@@ -357,6 +376,7 @@ def _run(args: argparse.Namespace, started: float) -> dict:
             n_windows=args.n_windows,
             seed=args.seed,
             reference_segments=args.reference_segments,
+            full_density_subjects=args.full_density_subjects,
             boundary_tolerance_um=TOLERANCE_UM,
             ibl_data=str(args.ibl_data),
             threads=args.threads,
@@ -387,7 +407,7 @@ def _run(args: argparse.Namespace, started: float) -> dict:
 
 def _print_table(results: dict) -> None:
     keys = ("boundary_error_true_to_pred_um", "boundary_error_pred_to_true_um", "n_pred_boundaries", "ari")
-    print(f"\n{'layouts / setting / method':<44}{'true->pred':>12}{'pred->true':>12}{'n pred (true)':>15}{'ARI':>8}")
+    print(f"\n{'layouts / setting / method':<56}{'true->pred':>12}{'pred->true':>12}{'n pred (true)':>15}{'ARI':>8}")
     for layout_set, result in results["results"].items():
         if "skipped" in result:
             print(f"{layout_set}: skipped ({result['skipped']})")
@@ -400,7 +420,7 @@ def _print_table(results: dict) -> None:
                 cells = [s.get(k, {}).get("median", float("nan")) for k in keys]
                 n_true = s["n_true_boundaries"]["median"]
                 print(
-                    f"{layout_set + ' / ' + setting + ' / ' + method:<44}{cells[0]:>12.0f}{cells[1]:>12.0f}"
+                    f"{layout_set + ' / ' + setting + ' / ' + method:<56}{cells[0]:>12.0f}{cells[1]:>12.0f}"
                     f"{cells[2]:>9.0f} ({n_true:.0f}){cells[3]:>8.3f}"
                 )
     print("(medians over held-out sessions; boundary errors in um)")
@@ -413,6 +433,12 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=30.0, help="seconds per session")
     parser.add_argument("--channel-step", type=int, default=4, help="keep every k-th of 384 channels")
     parser.add_argument("--n-windows", type=int, default=20, help="windows per channel for lfp_region")
+    parser.add_argument(
+        "--full-density-subjects",
+        type=int,
+        default=0,
+        help="also run built-in layouts with all 384 channels, this many subjects per lab (0 = skip)",
+    )
     parser.add_argument("--reference-segments", type=int, default=5, help="segments of the data-free reference")
     parser.add_argument("--ibl-data", type=Path, default=DEFAULT_IBL_DATA, help="folder of ibl_insertions_channels.pqt")
     parser.add_argument("--no-ibl", action="store_true", help="skip the IBL layouts")
