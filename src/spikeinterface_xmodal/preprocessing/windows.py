@@ -10,6 +10,7 @@ from spikeinterface.core.job_tools import TimeSeriesChunkExecutor, fix_job_kwarg
 from threadpoolctl import threadpool_limits
 
 window_dtype = np.dtype([("segment_index", "int64"), ("start_frame", "int64")])
+_TRANSPOSE_BLOCK = 512
 
 
 def window_length_samples(recording: BaseRecording, window_s: float) -> int:
@@ -130,7 +131,9 @@ def _read_chunk_windows(segment_index, start_frame, end_frame, worker_dict):
     # channel-major memory: each channel's window is contiguous, as FFTs and sequence models read it
     channels_first = np.empty((in_chunk.size, traces.shape[1], window_len), dtype="float32")
     for row, start in enumerate(windows["start_frame"][in_chunk] - start_frame):
-        channels_first[row] = traces[start : start + window_len].T
+        for offset in range(0, window_len, _TRANSPOSE_BLOCK):  # blocks of samples: the transpose stays in cache
+            stop = min(offset + _TRANSPOSE_BLOCK, window_len)
+            channels_first[row, :, offset:stop] = traces[start + offset : start + stop].T
     batch = channels_first.transpose(0, 2, 1)
     if not np.issubdtype(traces.dtype, np.integer):
         _check_finite(batch, recording, segment_index, start_frame, end_frame)
