@@ -11,7 +11,7 @@ import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 if TYPE_CHECKING:
     from spikeinterface.core import BaseRecording
@@ -42,11 +42,18 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
 
 class _ArgumentParser(argparse.ArgumentParser):
-    """An ArgumentParser whose help shows defaults; its subcommands' parsers (``nwb.cli``'s too) are of this class."""
+    """An ArgumentParser whose help shows defaults and whose usage errors are one line.
+
+    Its subcommands' parsers (``nwb.cli``'s too) are of this class.
+    """
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("formatter_class", _HelpFormatter)
         super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        """Exit with code 2 after one line naming the problem (argparse would print the usage first)."""
+        self.exit(2, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
 
 
 def _positive(kind: type[int] | type[float]) -> Callable[[str], int | float]:
