@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+import numpy as np
 import pytest
 import spikeinterface
 
@@ -45,3 +46,33 @@ def test_write_from_saved_analyzer_without_extension_fails_clearly(mock_path, tm
 def test_show_file_without_tables(mock_path, capsys):
     assert _run("nwb", "show", str(mock_path)) == 0
     assert "no ndx-xmodal prediction tables" in capsys.readouterr().out
+
+
+def test_write_from_a_real_saved_analyzer(region_sessions, region_model_folder, tmp_path, capsys):
+    """``xmodal nwb write`` on a binary_folder analyzer with lfp_region, as a user runs it after ``compute``."""
+    import spikeinterface.core as si
+
+    from spikeinterface_xmodal.cli import main
+    from spikeinterface_xmodal.datasets import write_session_nwb
+
+    session = region_sessions[3]
+    folder = tmp_path / "analyzer"
+    analyzer = si.create_sorting_analyzer(
+        session.sorting, session.recording, format="binary_folder", folder=folder, sparse=False
+    )
+    analyzer.compute(["random_spikes", "templates"])
+    analyzer.compute("lfp_region", lfp_recording=session.lfp, model=region_model_folder, n_windows=2)
+    expected = analyzer.get_extension("lfp_region").get_data()["channels"].set_index("channel_id")
+    del analyzer
+    nwb_path = write_session_nwb(session, tmp_path / "session.nwb")
+
+    assert main(["nwb", "write", str(folder), str(nwb_path), "--electrodes-column", "predicted_region"]) == 0
+    assert f"wrote region predictions 'lfp_region' to {nwb_path}" in capsys.readouterr().out
+    table = read_predictions(nwb_path)["lfp_region"]
+    assert table.attrs["ontology"] == "synthetic" and table.attrs["model_name"] == region_model_folder.name
+    expected.index = expected.index.astype(str)
+    assert sorted(table.index) == sorted(expected.index)
+    assert table["predicted_region"].tolist() == expected.loc[table.index, "predicted_region"].tolist()
+    classes = table.attrs["classes"]
+    p_columns = [f"p_{c}" for c in classes]
+    np.testing.assert_allclose(table[p_columns].to_numpy(), expected.loc[table.index, p_columns].to_numpy())

@@ -17,7 +17,7 @@ from filelock import FileLock
 from spikeinterface_xmodal.nwb import NWBFileBusyError, locking, read_predictions, write_region_predictions
 from tests.nwb.conftest import checksums, copy_template, nwb_only_script, region_predictions, working_copies
 
-N_WRITERS = 4
+N_WRITERS = 3  # per format
 CHANNELS = [f"CH{i}" for i in range(8)]
 
 # Waits for ``go`` (after touching ``ready``), then appends a table named argv[2].
@@ -58,31 +58,36 @@ def _validate(path: Path) -> list:
     return pynwb.validate(path=str(path))
 
 
-@pytest.mark.parametrize("suffix", ["nwb", "zarr"])
-def test_concurrent_writers_keep_every_table(neuroconv_templates, tmp_path, suffix):
-    path = copy_template(neuroconv_templates[suffix], tmp_path)
+def test_concurrent_writers_keep_every_table(neuroconv_templates, tmp_path):
+    # HDF5 and Zarr writers run side by side, to pay the child processes' start-up once
     script = nwb_only_script(CONCURRENT_WRITER)
-    names = [f"model_{i}" for i in range(N_WRITERS)]
     go = tmp_path / "go"
-    ready = [tmp_path / f"{name}.ready" for name in names]
-    children = [
-        subprocess.Popen([sys.executable, "-c", script, str(path), name, str(r), str(go)], stderr=subprocess.PIPE)
-        for name, r in zip(names, ready, strict=True)
-    ]
+    paths, runs = {}, []
+    for suffix in ("nwb", "zarr"):
+        folder = tmp_path / suffix
+        folder.mkdir()
+        paths[suffix] = copy_template(neuroconv_templates[suffix], folder)
+        for i in range(N_WRITERS):
+            ready = folder / f"{i}.ready"
+            command = [sys.executable, "-c", script, str(paths[suffix]), f"model_{i}", str(ready), str(go)]
+            runs.append((ready, subprocess.Popen(command, stderr=subprocess.PIPE)))
+    children = [child for _ready, child in runs]
     try:
-        _wait_for(ready, children)
+        _wait_for([ready for ready, _child in runs], children)
         go.touch()  # all start writing at the same moment
         errors = [child.communicate(timeout=120)[1].decode() for child in children]
     finally:
         for child in children:
             child.kill()
             child.wait()
-    assert [child.returncode for child in children] == [0] * N_WRITERS, errors
-    tables = read_predictions(path)
-    assert sorted(tables) == names
-    assert [tables[name].attrs["model_name"] for name in names] == names
-    assert _validate(path) == []
-    assert working_copies(path) == []
+    assert [child.returncode for child in children] == [0] * len(children), errors
+    names = [f"model_{i}" for i in range(N_WRITERS)]
+    for path in paths.values():
+        tables = read_predictions(path)
+        assert sorted(tables) == names, path
+        assert [tables[name].attrs["model_name"] for name in names] == names
+        assert _validate(path) == []
+        assert working_copies(path) == []
 
 
 def _replace_behind_our_back(path: Path) -> None:

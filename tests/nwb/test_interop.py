@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import numpy as np
 import pynwb
 
 from spikeinterface_xmodal.nwb import write_cell_subclasses, write_region_predictions
@@ -16,7 +17,11 @@ CHANNELS = [f"CH{i}" for i in range(8)]
 
 
 def _write_both(path):
-    write_region_predictions(path, region_predictions(CHANNELS))
+    """Both tables, with every optional part: an ood_score column and an electrodes column (rewritten once)."""
+    write_region_predictions(path, region_predictions(CHANNELS), electrodes_column="predicted_region")
+    result = region_predictions(CHANNELS, seed=3)
+    result.ood_score = np.linspace(0.0, 4.0, len(CHANNELS))
+    write_region_predictions(path, result, overwrite=True, electrodes_column="predicted_region")
     write_cell_subclasses(path, subclass_predictions(["u0", "u2"]))
 
 

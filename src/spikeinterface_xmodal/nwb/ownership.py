@@ -16,7 +16,7 @@ def _set(entry: Path, mode: int, uid: int, gid: int) -> bool:
     info = entry.lstat()
     if stat.S_IMODE(info.st_mode) != mode:
         os.chmod(entry, mode)
-    if (info.st_uid, info.st_gid) == (uid, gid):
+    if (info.st_uid, info.st_gid) == (uid, gid) or not hasattr(os, "chown"):  # Windows has no owners to keep
         return True
     try:
         os.chown(entry, uid, gid)
