@@ -83,8 +83,8 @@ def welch_integrals(
     Parameters
     ----------
     windows : np.ndarray
-        Shape (n_windows, n_samples, n_channels), float32; fastest when each channel's samples are
-        contiguous (``windows.transpose(0, 2, 1)`` C-contiguous), as ``read_windows`` hands them.
+        Shape (n_windows, n_samples, n_channels), computed in float32; fastest when each channel's
+        samples are contiguous (``windows.transpose(0, 2, 1)`` C-contiguous), as ``read_windows`` hands them.
     sampling_frequency : float
         Sampling rate in Hz.
     segment_samples : int
@@ -100,6 +100,7 @@ def welch_integrals(
     flat : np.ndarray
         Shape (n_windows, n_channels), bool: windows whose samples are all equal (see ``flat_windows``).
     """
+    windows = np.asarray(windows, dtype="float32")  # no copy for float32 (views keep their strides)
     n_windows, n_samples, n_channels = windows.shape
     step = segment_samples - segment_samples // 2
     n_segments = (n_samples - segment_samples) // step + 1
