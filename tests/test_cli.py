@@ -94,11 +94,6 @@ def test_demo_runs_end_to_end(demo_run):
     assert len(stored) == 48 and set(stored["predicted_region"]) <= {"HPF", "Isocortex", "TH", "WM", "void"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="demo.run_demo calls si.create_sorting_analyzer without its job kwargs, so SpikeInterface's sparsity "
-    "estimate shows an 'estimate_templates' bar (the global job kwargs default progress_bar=True)",
-)
 def test_demo_without_progress_shows_no_bar(demo_run):
     assert not PROGRESS_BAR.search(demo_run[2])
 

@@ -105,6 +105,7 @@ def run_demo(
         format="binary_folder",
         folder=output_folder / "analyzer",
         overwrite=True,
+        **job_kwargs,
     )
     analyzer.compute(["random_spikes", "templates", "unit_locations"], **job_kwargs)
     analyzer.compute("lfp_region", lfp_recording=held_out.lfp, model=model_folder, **job_kwargs)

@@ -5,15 +5,18 @@ from __future__ import annotations
 from itertools import chain
 from pathlib import Path
 from time import perf_counter
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 from spikeinterface.core import BaseRecording, load
 from spikeinterface.core.sortinganalyzer import AnalyzerExtension, register_result_extension
 
 from ..model_folder import folder_hash
 from ..predictions import RegionPredictions
-from ..region_models import RegionModelKind, load_region_model
+from ..region_models.base import RegionModelKind, load_region_model
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # relative tolerance on channel positions when the LFP and the analyzer describe the same probe
 LOCATION_TOLERANCE_UM = 1e-3
@@ -287,6 +290,8 @@ class ComputeLfpRegion(AnalyzerExtension):
         return list(self.data["model_info"]["classes"])
 
     def _region_table(self, ids, id_name, channel_indices) -> pd.DataFrame:
+        import pandas as pd  # slow to import, and only tables need it
+
         probabilities = self.data["channel_probabilities"][channel_indices]
         region_index = self.data["channel_region_index"][channel_indices]
         locations = self.sorting_analyzer.get_channel_locations()[channel_indices]

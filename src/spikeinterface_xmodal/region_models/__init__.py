@@ -4,19 +4,29 @@ The spectral baseline (``spectral_baseline.RegionModel``) is one kind; others re
 ``spikeinterface_xmodal.model_kinds.register_model_kind`` and are loaded by ``load_region_model``.
 """
 
+from .._lazy import lazy_attributes
 from .base import RegionModelKind, check_region_card, lfp_at_rate, load_region_model
-from .calibration import TemperatureCalibration, expected_calibration_error, fit_temperature
 from .estimate import ChannelRegionEstimate, OutOfDistributionWarning, finish_estimate, shrink_out_of_distribution
-from .novelty import FeatureNovelty
 from .probe_hmm import ProbeHMM, probe_order, recording_probe_order
-from .spectral_baseline import (
-    CLASSIFIERS,
-    DEFAULT_CLASSIFIER,
-    REGION_MODEL_KIND,
-    RegionModel,
-    make_region_estimator,
+
+# scikit-learn-backed parts load on first use
+__getattr__, __dir__ = lazy_attributes(
+    __name__,
+    {
+        "CLASSIFIERS": ".spectral_baseline",
+        "DEFAULT_CLASSIFIER": ".spectral_baseline",
+        "REGION_MODEL_KIND": ".spectral_baseline",
+        "RegionModel": ".spectral_baseline",
+        "make_region_estimator": ".spectral_baseline",
+        "DEFAULT_FEATURE_SET": ".spectral_features",
+        "FEATURE_SETS": ".spectral_features",
+        "channel_features": ".spectral_features",
+        "FeatureNovelty": ".novelty",
+        "TemperatureCalibration": ".calibration",
+        "expected_calibration_error": ".calibration",
+        "fit_temperature": ".calibration",
+    },
 )
-from .spectral_features import DEFAULT_FEATURE_SET, FEATURE_SETS, channel_features
 
 __all__ = [
     "CLASSIFIERS",

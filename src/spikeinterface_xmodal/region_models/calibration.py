@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax
 
 # probabilities are clipped here before taking logs: a smoothed posterior can hold exact zeros
@@ -57,6 +56,8 @@ def fit_temperature(true_labels: np.ndarray, probabilities: np.ndarray, classes:
 
     Rows whose true class the model does not know are left out (no temperature can make them right).
     """
+    from scipy.optimize import minimize_scalar  # slow to import: only when fitting
+
     index = {c: i for i, c in enumerate(classes)}
     known = np.array([label in index for label in np.asarray(true_labels, dtype=str)])
     if not known.any():

@@ -55,7 +55,7 @@ class FeatureNovelty:
 
     def save_prototypes(self, folder: Path) -> None:
         """Write the training prototypes into a model folder."""
-        np.save(Path(folder) / PROTOTYPES_FILENAME, self.prototypes_.astype("float32"), allow_pickle=False)
+        np.save(Path(folder) / PROTOTYPES_FILENAME, self.prototypes_, allow_pickle=False)
 
     @classmethod
     def load(cls, state: dict, folder: str | Path) -> FeatureNovelty:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 from spikeinterface.core import BaseRecording
 
+from ..model_folder import check_model_folder_writable
 from ..preprocessing import DEFAULT_LFP_SAMPLING_FREQUENCY
 from ..region_models import (
     DEFAULT_CLASSIFIER,
@@ -249,8 +250,8 @@ def fit_region_baseline(
     --------
     >>> model = fit_region_baseline([rec1, rec2, rec3], folder="region_model")
     """
-    if folder is not None and Path(folder).exists() and not overwrite:  # TODO: check_model_folder_writable
-        raise FileExistsError(f"Model folder {folder} already exists; pass overwrite=True to replace it")
+    if folder is not None:
+        check_model_folder_writable(folder, overwrite)
     tokenizer = tokenizer or SpectralTokenizer()
     sessions = prepare_labelled_sessions(
         recordings,
