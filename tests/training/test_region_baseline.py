@@ -51,3 +51,40 @@ def test_training_bad_input(region_sessions, tmp_path, make_sine_recording):
     (tmp_path / "exists").mkdir()
     with pytest.raises(FileExistsError):
         fit_region_baseline([region_sessions[0].lfp], folder=tmp_path / "exists")
+
+
+def _with_dead_channels(recording, dead=(3,), constant=(10,)):
+    """A copy of ``recording`` whose ``dead`` channels are all zero and ``constant`` channels stuck at one value."""
+    from spikeinterface.core import NumpyRecording
+
+    traces = recording.get_traces().copy()
+    traces[:, list(dead)] = 0.0
+    traces[:, list(constant)] = 123.0
+    copy = NumpyRecording([traces], recording.sampling_frequency, channel_ids=recording.channel_ids)
+    copy.set_probe(recording.get_probe(), in_place=True)
+    for key in recording.get_property_keys():
+        if key not in copy.get_property_keys():
+            copy.set_property(key, recording.get_property(key))
+    return copy
+
+
+def test_dead_channels_train_and_predict_and_are_flagged(region_sessions):
+    training = [_with_dead_channels(s.lfp) for s in region_sessions[:2]]
+    model = fit_region_baseline(training, n_windows=3, classifier="logreg")
+    estimate = model.predict(_with_dead_channels(region_sessions[3].lfp, dead=(5, 6), constant=(20,)), n_windows=3)
+    assert np.all(np.isfinite(estimate.probabilities))
+    np.testing.assert_allclose(estimate.probabilities.sum(axis=1), 1.0)
+    assert np.flatnonzero(estimate.flat).tolist() == [5, 6, 20]
+
+
+def test_unlabelled_training_channels_are_left_out_and_counted(region_sessions):
+    recordings = []
+    for session in region_sessions[:2]:
+        recording = session.lfp.clone()
+        labels = np.asarray(session.lfp.get_property("brain_area"), dtype=object)
+        labels[:3], labels[3] = None, ""
+        recording.set_property("brain_area", labels)
+        recordings.append(recording)
+    model = fit_region_baseline(recordings, n_windows=3, classifier="logreg")
+    assert model.card["training_data"]["n_unlabelled_channels"] == 8
+    assert not {"None", "", "nan"} & set(model.classes)

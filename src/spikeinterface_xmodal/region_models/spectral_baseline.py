@@ -56,9 +56,7 @@ def make_region_estimator(classifier: str = DEFAULT_CLASSIFIER, seed: int = 0) -
 
 def flat_channels(tokens: SpectralTokens | None) -> np.ndarray | None:
     """Channels that were flat in more than half of their windows (None without tokens)."""
-    if tokens is None or not hasattr(tokens, "flat"):  # TODO(tokenizer flat flags land): drop the hasattr
-        return None
-    return tokens.flat.mean(axis=0) > 0.5
+    return None if tokens is None else tokens.flat.mean(axis=0) > 0.5
 
 
 @register_model_kind
