@@ -92,6 +92,23 @@ def _proc_status_mb(pid: int | str, field: str) -> float | None:
     return None
 
 
+def _descendant_pids(pid: int) -> list[int]:
+    """Process ids of every descendant of ``pid``, from ``/proc/<pid>/task/<tid>/children`` (Linux; else empty)."""
+    descendants, frontier = [], [pid]
+    while frontier:
+        children = []
+        for parent in frontier:
+            try:
+                for task in os.listdir(f"/proc/{parent}/task"):
+                    with open(f"/proc/{parent}/task/{task}/children") as listed:
+                        children += [int(child) for child in listed.read().split()]
+            except OSError:
+                continue
+        descendants += children
+        frontier = children
+    return descendants
+
+
 class ChildMemoryMonitor(threading.Thread):
     """Poll the peak memory of this process's children (the pool workers) while tokenizing.
 
@@ -117,17 +134,14 @@ class ChildMemoryMonitor(threading.Thread):
 
     def run(self) -> None:
         """Poll until ``stop`` is called."""
-        import psutil
-
-        me = psutil.Process()
         while not self._stop_event.is_set():
-            for child in me.children(recursive=True):
-                hwm = _proc_status_mb(child.pid, "VmHWM")
-                rss = _proc_status_mb(child.pid, "VmRSS")
+            for pid in _descendant_pids(os.getpid()):
+                hwm = _proc_status_mb(pid, "VmHWM")
+                rss = _proc_status_mb(pid, "VmRSS")
                 if hwm is None or rss is None:
                     continue
-                self.worker_peaks_mb[child.pid] = max(hwm, self.worker_peaks_mb.get(child.pid, 0.0))
-                self.worker_first_rss_mb[child.pid] = min(rss, self.worker_first_rss_mb.get(child.pid, rss))
+                self.worker_peaks_mb[pid] = max(hwm, self.worker_peaks_mb.get(pid, 0.0))
+                self.worker_first_rss_mb[pid] = min(rss, self.worker_first_rss_mb.get(pid, rss))
             self._stop_event.wait(self.interval_s)
 
     def stop(self) -> None:
