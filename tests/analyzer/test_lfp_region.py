@@ -58,6 +58,9 @@ def test_predictions_for_nwb(computed):
     assert predictions.ontology == "synthetic"
     assert predictions.model_card["kind"] == "lfp_region_baseline"
     assert predictions.probabilities.shape == (computed.get_num_channels(), len(predictions.classes))
+    channels = computed.get_extension("lfp_region").get_data()["channels"]
+    np.testing.assert_allclose(predictions.ood_score, channels["ood_score"])
+    assert np.all(predictions.ood_score >= 0)
 
 
 def test_params_are_json_and_name_the_model(computed, region_model_folder):
@@ -214,7 +217,9 @@ def test_predictions_land_in_the_sessions_nwb_file(computed, tmp_path):
     expected = computed.get_extension("lfp_region").get_data()["channels"].set_index("channel_id")
     assert len(table) == computed.get_num_channels()
     for channel_id, row in table.iterrows():
-        assert row["predicted_region"] == expected.loc[type(expected.index[0])(channel_id), "predicted_region"]
+        expected_row = expected.loc[type(expected.index[0])(channel_id)]
+        assert row["predicted_region"] == expected_row["predicted_region"]
+        assert np.isclose(row["ood_score"], expected_row["ood_score"])
 
 
 def test_other_lab_at_1250_hz_on_a_four_shank_probe(region_model_folder):

@@ -335,6 +335,7 @@ class ComputeLfpRegion(AnalyzerExtension):
             model_version=info["model_version"],
             model_card=info["card"],
             channel_locations=self.sorting_analyzer.get_channel_locations(),
+            ood_score=self.data.get("channel_ood_score"),
         )
 
 
