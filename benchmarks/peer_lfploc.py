@@ -197,6 +197,31 @@ def summarise(rows: list[dict]) -> dict:
     return summary
 
 
+#: Per-session figures compared session by session, and whether lower is better.
+PAIRED_METRICS = {
+    "boundary_error_true_to_pred_um": True,
+    "boundary_error_pred_to_true_um": True,
+    "boundary_recall_100um": False,
+    "boundary_precision_100um": False,
+    "ari": False,
+}
+
+
+def paired_comparison(ours: list[dict], theirs: list[dict]) -> dict:
+    """Per metric: on how many of the same held-out sessions lfp_region is better, worse, or tied."""
+    result = {}
+    for key, lower_is_better in PAIRED_METRICS.items():
+        counts = dict(lfp_region_better=0, lfploc_better=0, tied=0)
+        for a, b in zip(ours, theirs, strict=True):
+            assert a["session_id"] == b["session_id"]
+            if a[key] is None or b[key] is None:
+                continue
+            difference = (b[key] - a[key]) if lower_is_better else (a[key] - b[key])
+            counts["lfp_region_better" if difference > 0 else "lfploc_better" if difference < 0 else "tied"] += 1
+        result[key] = counts
+    return result
+
+
 # ------------------------------------------------------------------------------------------------- benchmark
 
 
@@ -284,6 +309,7 @@ def run_layout_set(
             else:
                 rows = [unsupervised[s.session_id][method] for s in test_sessions]
             out[method] = dict(summary=summarise(rows), per_session=rows)
+        out["lfp_region_vs_lfploc"] = paired_comparison(out["lfp_region"]["per_session"], out["lfploc"]["per_session"])
         return out
 
     within, across = {}, {}
