@@ -103,3 +103,14 @@ def test_error_during_write_removes_the_copy(neuroconv_path, monkeypatch):
         write_region_predictions(neuroconv_path, region_predictions(["CH0"]))
     assert _file_digest(neuroconv_path) == digest
     assert working_copies(neuroconv_path) == []
+
+
+def test_reader_holding_the_file_open_keeps_seeing_the_old_one(neuroconv_templates, tmp_path):
+    import h5py
+
+    path = copy_template(neuroconv_templates["nwb"], tmp_path)
+    with h5py.File(path, "r") as reader:
+        write_region_predictions(path, region_predictions(["CH0"]))
+        assert "lfp_region" not in reader["processing/ecephys"]
+        assert reader["general/extracellular_ephys/electrodes/channel_name"].shape == (8,)
+    assert list(read_predictions(path)) == ["lfp_region"]
