@@ -495,7 +495,8 @@ def speed_ratios(rows: list[dict]) -> dict:
     -------
     dict
         Per duration (as a string): the tokenizer's and the floor's channel-seconds per second with
-        ``n_jobs=1``, ``floor_ratio``, and ``n_jobs_ratio`` with the ``cpu_per_wall`` of both rows.
+        ``n_jobs=1``, ``floor_ratio``, and ``n_jobs_ratio`` with the ``cpu_per_wall`` of both rows and
+        their ratio of CPU seconds (the parallel overhead, which does not depend on free cores).
     """
     ratios = {}
     for duration_s in sorted({row["duration_s"] for row in rows}):
@@ -513,6 +514,8 @@ def speed_ratios(rows: list[dict]) -> dict:
                 n_jobs_ratio=round(two["channel_seconds_per_s"] / one["channel_seconds_per_s"], 3),
                 cpu_per_wall_n_jobs_1=one["cpu_per_wall"],
                 cpu_per_wall_n_jobs_2=two["cpu_per_wall"],
+                # parallel overhead, independent of how many cores were free: 1 = none
+                cpu_s_n_jobs_2_over_n_jobs_1=round(two["cpu_s"] / one["cpu_s"], 3),
             )
         ratios[f"{duration_s:g}"] = entry
     return ratios
