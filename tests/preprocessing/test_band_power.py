@@ -49,7 +49,7 @@ def test_get_traces_reads_only_the_windows_and_channels_asked_for(sines):
 
 
 def test_band_power_round_trips_through_dict_json_and_a_binary_folder(tmp_path, sines):
-    saved_parent = sines.save(folder=tmp_path / "lfp")
+    saved_parent = sines.save(folder=tmp_path / "lfp", chunk_duration="12s")
     power = band_power(saved_parent, bands=BANDS, window_s=2.0, hop_s=1.0)
     reference = power.get_traces()
     reloaded = si.load(power.to_dict(recursive=True))
@@ -57,7 +57,7 @@ def test_band_power_round_trips_through_dict_json_and_a_binary_folder(tmp_path, 
     np.testing.assert_allclose(reloaded.get_traces(), reference)
     power.dump_to_json(tmp_path / "power.json")  # sorted JSON keeps the band order
     np.testing.assert_allclose(si.load(tmp_path / "power.json").get_traces(), reference)
-    power.save(folder=tmp_path / "power", chunk_duration="3s")
+    power.save(folder=tmp_path / "power", chunk_duration="6s")
     on_disk = si.load(tmp_path / "power")
     np.testing.assert_allclose(on_disk.get_traces(), reference, atol=1e-4)
     np.testing.assert_array_equal(on_disk.get_property("band"), power.get_property("band"))

@@ -202,7 +202,9 @@ class BandPowerRecording(BasePreprocessor):
     (-30), which a flat window reads in every band. There is one output channel per input channel and
     band, ordered channel-major, with id ``"<channel>_<band>"``, properties ``source_channel`` and
     ``band``, the source channel's other properties and location (one probe copy per band).
-    ``get_traces`` reads only the parent samples (and channels) that the requested windows cover.
+    ``get_traces`` reads only the parent samples (and channels) that the requested windows cover; when
+    windows overlap (``hop_s < window_s``), ask for many output samples at once (e.g. ``chunk_duration="60s"``
+    when saving) so that each parent sample is read about once.
 
     Parameters
     ----------
@@ -266,12 +268,10 @@ class BandPowerRecording(BasePreprocessor):
         self.set_property("source_channel", source_ids[source])
         self.set_property("band", np.tile(list(bands), source_ids.size))
 
-        segment_samples = welch_segment_samples(fs, welch_segment_s, window_samples)
-        weights = band_weights(welch_frequencies(fs, segment_samples), bands)
         for parent_segment in recording.segments:
             self.add_recording_segment(
                 BandPowerRecordingSegment(
-                    parent_segment, fs, source_ids.size, window_samples, hop_samples, segment_samples, weights
+                    parent_segment, fs, source_ids.size, window_samples, hop_samples, bands, welch_segment_s
                 )
             )
         self._kwargs = dict(
@@ -293,16 +293,16 @@ class BandPowerRecordingSegment(BaseRecordingSegment):
         n_source_channels: int,
         window_samples: int,
         hop_samples: int,
-        segment_samples: int,
-        weights: np.ndarray,
+        bands: dict[str, tuple[float, float]],
+        welch_segment_s: float,
     ):
         self._parent_segment = parent_segment
         self._parent_sampling_frequency = parent_sampling_frequency
         self._n_source_channels = n_source_channels
         self._window_samples = window_samples
         self._hop_samples = hop_samples
-        self._segment_samples = segment_samples
-        self._weights = weights
+        self._bands = bands
+        self._welch_segment_s = welch_segment_s
         times = parent_segment.get_times_kwargs()
         if times["time_vector"] is not None:  # each window timed at its centre
             centres = times["time_vector"][window_samples // 2 :: hop_samples][: self.get_num_samples()]
@@ -315,7 +315,7 @@ class BandPowerRecordingSegment(BaseRecordingSegment):
         return (self._parent_segment.get_num_samples() - self._window_samples) // self._hop_samples + 1
 
     def get_traces(self, start_frame: int, end_frame: int, channel_indices) -> np.ndarray:
-        n_bands = self._weights.shape[1]
+        n_bands = len(self._bands)
         outputs = np.arange(self._n_source_channels * n_bands)
         if channel_indices is not None:
             outputs = outputs[channel_indices]
@@ -331,8 +331,8 @@ class BandPowerRecordingSegment(BaseRecordingSegment):
         channels_first -= channels_first.mean(axis=1, keepdims=True)  # float32 precision; Welch detrends anyway
         sliding = np.lib.stride_tricks.sliding_window_view(channels_first, self._window_samples, axis=1)
         windows = sliding[:, :: self._hop_samples].transpose(1, 2, 0)  # (n_frames, n_samples, n_channels), a view
-        power, _ = welch_integrals(windows, self._parent_sampling_frequency, self._segment_samples, self._weights)
-        return np.log10(power[:, position, bands])
+        log_power = log_band_power(windows, self._parent_sampling_frequency, self._bands, self._welch_segment_s)
+        return log_power[:, position, bands]
 
 
 band_power = define_function_handling_dict_from_class(source_class=BandPowerRecording, name="band_power")
