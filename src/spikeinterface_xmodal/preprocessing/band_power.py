@@ -149,7 +149,7 @@ def log_band_power(
         Shape (n_windows, n_samples, n_channels), float32, roughly centred (see ``welch_integrals``).
     sampling_frequency : float
         Sampling rate in Hz.
-    bands : dict of str to (float, float) or None, default: None
+    bands : dict of str to (float, float), list of [str, float, float] or None, default: None
         Bands in Hz; None uses ``DEFAULT_BANDS``.
     welch_segment_s : float, default: 1.0
         Welch segment length in seconds.
@@ -157,9 +157,9 @@ def log_band_power(
     Returns
     -------
     np.ndarray
-        Shape (n_windows, n_channels, n_bands), float32, at least ``log10(POWER_FLOOR)``.
+        Shape (n_windows, n_channels, n_bands), float32, at least ``log10(POWER_FLOOR)`` (a flat window reads it).
     """
-    bands = DEFAULT_BANDS if bands is None else bands
+    bands = check_bands(bands)
     segment_samples = welch_segment_samples(sampling_frequency, welch_segment_s, windows.shape[1])
     weights = band_weights(welch_frequencies(sampling_frequency, segment_samples), bands)
     power, _ = welch_integrals(windows, sampling_frequency, segment_samples, weights)
