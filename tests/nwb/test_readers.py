@@ -7,7 +7,7 @@ import pytest
 
 from spikeinterface_xmodal.nwb import read_predictions, set_region_properties, write_region_predictions
 from spikeinterface_xmodal.nwb.fileio import open_nwb
-from tests.nwb.conftest import REGIONS, region_predictions
+from tests.nwb.conftest import REGIONS, copy_template, region_predictions
 
 LFP_SERIES = "processing/ecephys/LFP/ElectricalSeriesLFP"
 
@@ -29,7 +29,8 @@ def test_dataframe_carries_provenance(mock_path):
     assert frame.attrs["model_version"] == "0.1.0"
 
 
-def test_ood_score_round_trips_as_a_column(neuroconv_path):
+def test_ood_score_round_trips_as_a_column(tmp_path, neuroconv_templates):
+    neuroconv_path = copy_template(neuroconv_templates["nwb"], tmp_path)  # Zarr: see test_interop
     result = region_predictions(["CH2", "CH0", "CH5"])
     result.ood_score = np.array([0.1, 2.5, 7.0])
     write_region_predictions(neuroconv_path, result)

@@ -242,7 +242,8 @@ def test_overwrite_keeps_the_electrodes_column_consistent(neuroconv_path):
     assert _electrodes_frame(neuroconv_path)["location"] == ["unknown"] * 8
 
 
-def test_overwrite_never_takes_a_column_it_did_not_write(neuroconv_path):
+def test_overwrite_never_takes_a_column_it_did_not_write(tmp_path, neuroconv_templates):
+    neuroconv_path = copy_template(neuroconv_templates["nwb"], tmp_path)  # refused before any backend work
     write_region_predictions(neuroconv_path, region_predictions(CHANNELS), electrodes_column="region")
     write_region_predictions(neuroconv_path, region_predictions(CHANNELS), name="other", electrodes_column="other_col")
     with pytest.raises(ValueError, match="already has a column 'other_col'"):
