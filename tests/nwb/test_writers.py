@@ -285,3 +285,15 @@ def test_cell_subclasses_for_icephys_electrode_and_recording(icephys_path):
         write_cell_subclasses(
             icephys_path, subclass_predictions(["cell9"], target="intracellular_recordings"), name="x"
         )
+
+
+def test_overwrite_does_not_trust_the_attribute_alone(tmp_path, neuroconv_templates):
+    """A table whose electrodes_column attribute names a column this package did not write (here 'location')."""
+    import h5py
+
+    path = copy_template(neuroconv_templates["nwb"], tmp_path)
+    write_region_predictions(path, region_predictions(CHANNELS))
+    with h5py.File(path, "r+") as file:
+        file["processing/ecephys/lfp_region"].attrs["electrodes_column"] = "location"
+    write_region_predictions(path, region_predictions(CHANNELS, seed=2), overwrite=True)
+    assert _electrodes_frame(path)["location"] == ["unknown"] * 8

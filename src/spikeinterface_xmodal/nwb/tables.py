@@ -161,12 +161,25 @@ def check_new_column(electrodes: DynamicTable, column: str, freed: str | None = 
         )
 
 
+def region_column_description(table_name: str) -> str:
+    """Return the description of the electrodes column that repeats the predictions of table ``table_name``."""
+    return f"Brain region predicted by the ndx-xmodal table {table_name!r} (see processing/ecephys)."
+
+
+def region_column_of(table: RegionPredictionTable, electrodes: DynamicTable | None) -> str | None:
+    """Return the electrodes column that ``table`` wrote, or None.
+
+    The column must be named by the table's ``electrodes_column`` attribute *and* carry the description this
+    package writes, so that a column another program wrote is never taken for ours.
+    """
+    column = getattr(table, "electrodes_column", None)
+    if electrodes is None or column not in electrodes.colnames:
+        return None
+    return column if electrodes[column].description == region_column_description(table.name) else None
+
+
 def add_region_column(electrodes: DynamicTable, column: str, table: RegionPredictionTable) -> None:
     """Add a text column to the electrodes table with the predicted region of each electrode ("" if none)."""
     values = np.full(len(electrodes), "", dtype=object)
     values[np.asarray(table["electrodes"].data)] = np.asarray(table["predicted_region"].data, dtype=object)
-    electrodes.add_column(
-        name=column,
-        description=f"Brain region predicted by the ndx-xmodal table {table.name!r} (see processing/ecephys).",
-        data=list(values),
-    )
+    electrodes.add_column(name=column, description=region_column_description(table.name), data=list(values))

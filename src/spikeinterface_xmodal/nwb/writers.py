@@ -17,7 +17,7 @@ from .fileio import check_nwb_file, delete_column, delete_group, open_nwb
 from .locking import writer_lock
 from .names import check_name
 from .namespace import find_prediction_tables, is_prediction_table
-from .tables import add_region_column, check_new_column, region_table, subclass_table
+from .tables import add_region_column, check_new_column, region_column_of, region_table, subclass_table
 from .target import writable_target
 
 REGION_EXTENSION = "lfp_region"
@@ -52,10 +52,7 @@ def _existing_table(nwbfile: NWBFile, name: str, module_name: str, overwrite: bo
             f"name: predictions named {name!r} already exist in processing/{existing.parent.name}; "
             "pass overwrite=True (--overwrite from the shell) to replace them, or choose another name"
         )
-    column = getattr(existing, "electrodes_column", None)
-    electrodes = nwbfile.electrodes
-    mirrored = column if electrodes is not None and column in electrodes.colnames else None
-    return _Replaced(f"processing/{existing.parent.name}/{name}", mirrored)
+    return _Replaced(f"processing/{existing.parent.name}/{name}", region_column_of(existing, nwbfile.electrodes))
 
 
 def _delete_replaced(work: Path, replaced: _Replaced) -> None:
