@@ -6,6 +6,7 @@ import json
 import re
 import stat
 
+import pandas as pd
 import pytest
 import spikeinterface.core as si
 
@@ -61,7 +62,15 @@ def test_train_then_predict_from_the_shell(region_sessions, tmp_path, capfd):
     assert not PROGRESS_BAR.search(printed.err)
     assert "predicted_region" in printed.out and figure.stat().st_size > 10_000
     reloaded = si.load_sorting_analyzer(analyzer_folder)
-    assert len(reloaded.get_extension("lfp_region").get_data()["channels"]) == held_out.lfp.get_num_channels()
+    saved = reloaded.get_extension("lfp_region").get_data()["channels"]
+    assert len(saved) == held_out.lfp.get_num_channels()
+
+    # a predict that fails (a typo in the model path) keeps the saved results
+    capfd.readouterr()
+    assert main(["region", "predict", str(analyzer_folder), "--model", str(tmp_path / "modle"), "--no-progress"]) == 2
+    assert len(capfd.readouterr().err.strip().splitlines()) == 1
+    after = si.load_sorting_analyzer(analyzer_folder)
+    pd.testing.assert_frame_equal(after.get_extension("lfp_region").get_data()["channels"], saved)
 
 
 def test_shell_errors_are_one_clear_line(tmp_path, capsys):
