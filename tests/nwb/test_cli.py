@@ -20,11 +20,11 @@ def _run(*argv: str) -> int:
     return args.func(args)
 
 
-def test_write_then_show(mock_path, monkeypatch, capsys):
+def test_write_then_show(mock_path, tmp_path, monkeypatch, capsys):
     result = region_predictions([0, 1, 2, 3, 4])
     monkeypatch.setattr(spikeinterface, "load_sorting_analyzer", lambda folder: result)
     with pytest.warns(UserWarning, match="matched by electrode 'id'"):  # the mock file has no channel_name
-        assert _run("nwb", "write", "analyzer_folder", str(mock_path), "--name", "cli_region") == 0
+        assert _run("nwb", "write", str(tmp_path), str(mock_path), "--name", "cli_region") == 0
     assert read_predictions(mock_path)["cli_region"].attrs["model_name"] == result.model_name
     capsys.readouterr()
     assert _run("nwb", "show", str(mock_path)) == 0
@@ -41,6 +41,17 @@ def test_write_from_saved_analyzer_without_extension_fails_clearly(mock_path, tm
     create_sorting_analyzer(sorting, recording, format="binary_folder", folder=folder, sparse=False)
     with pytest.raises(ValueError, match="no 'lfp_region' extension"):
         _run("nwb", "write", str(folder), str(mock_path))
+
+
+def test_write_refuses_bad_paths_before_loading_the_analyzer(mock_path, tmp_path, capsys):
+    from spikeinterface_xmodal.cli import main
+
+    missing = tmp_path / "no_analyzer"
+    assert main(["nwb", "write", str(missing), str(mock_path)]) == 2
+    assert capsys.readouterr().err == f"xmodal: error: SortingAnalyzer folder {missing} does not exist\n"
+    mock_path.chmod(0o444)
+    assert main(["nwb", "write", str(missing), str(mock_path)]) == 2
+    assert capsys.readouterr().err.startswith(f"xmodal: error: cannot update {mock_path}: it is read-only")
 
 
 def test_show_file_without_tables(mock_path, capsys):

@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 import pandas as pd
 
 from .fileio import open_nwb
 from .readers import read_predictions
+from .target import writable_target
 from .writers import REGION_EXTENSION, write_region_predictions
 
 
 def _write(args: argparse.Namespace) -> int:
     import spikeinterface as si
 
-    with open_nwb(args.nwb_path):  # a bad path fails before a possibly large analyzer is loaded
+    # a bad NWB path fails before a possibly large analyzer is loaded
+    writable_target(args.nwb_path)
+    with open_nwb(args.nwb_path):
         pass
+    if not Path(args.analyzer).exists():
+        raise FileNotFoundError(f"SortingAnalyzer folder {args.analyzer} does not exist")
     analyzer = si.load_sorting_analyzer(args.analyzer)
     path = write_region_predictions(
         args.nwb_path, analyzer, name=args.name, overwrite=args.overwrite, electrodes_column=args.electrodes_column
