@@ -62,6 +62,20 @@ def test_owner_and_mode_are_kept(neuroconv_path):
         assert stat.S_IMODE((table / ".zattrs").stat().st_mode) == 0o640
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="changing owners needs root")
+def test_owner_that_cannot_be_kept_warns(neuroconv_templates, tmp_path, monkeypatch):
+    path = copy_template(neuroconv_templates["nwb"], tmp_path)
+    os.chown(path, OTHER_USER, OTHER_USER)
+
+    def not_permitted(*args):  # what a user other than root gets
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "chown", not_permitted)
+    with pytest.warns(UserWarning, match="now owned by you"):
+        _write(path)
+    assert list(read_predictions(path)) == ["lfp_region"]
+
+
 @pytest.fixture
 def restore_modes():
     """Give write permission back to the paths a test made read-only, so that tmp_path can be deleted."""
