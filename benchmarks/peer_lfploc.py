@@ -441,8 +441,8 @@ def _print_table(results: dict) -> None:
         settings = [(f"within {k}", v) for k, v in result["within_lab_leave_one_session_out"].items()]
         settings += list(result["cross_lab"].items())
         for setting, methods in settings:
-            for method, values in methods.items():
-                s = values["summary"]
+            for method in METHODS:
+                s = methods[method]["summary"]
                 cells = [s.get(k, {}).get("median", float("nan")) for k in keys]
                 n_true = s["n_true_boundaries"]["median"]
                 print(
