@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from spikeinterface.core import BaseRecording
+from threadpoolctl import threadpool_limits
 
 from ..model_folder import check_model_folder_writable
 from ..preprocessing import DEFAULT_LFP_SAMPLING_FREQUENCY
@@ -42,7 +43,12 @@ def fit_on_sessions(
     """
     blocks = [s.features(feature_set)[s.labels != UNLABELLED] for s in sessions]
     label_blocks = [s.labels[s.labels != UNLABELLED] for s in sessions]
-    estimator = make_region_estimator(classifier, seed=seed).fit(np.concatenate(blocks), np.concatenate(label_blocks))
+    # one OpenMP thread: gradient boosting on a few thousand channels gains little from more, and on a
+    # loaded machine its default threads spin-wait (a fit measured 14 s on one thread, 629 s on two busy cores)
+    with threadpool_limits(limits=1):
+        estimator = make_region_estimator(classifier, seed=seed).fit(
+            np.concatenate(blocks), np.concatenate(label_blocks)
+        )
     hmm = None
     if smoothing:
         sequences = [s.labels[order][s.labels[order] != UNLABELLED] for s in sessions for order in s.orders]
