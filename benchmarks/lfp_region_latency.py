@@ -24,11 +24,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from machine_info import machine_info
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO_ROOT / "benchmarks" / "results" / "lfp_region_latency.json"
@@ -138,7 +139,7 @@ def main() -> None:
         benchmark="lfp_region_latency",
         import_time=measure_import(args.repeats),
         compute=measure_compute(*prepare(workdir), repeats=args.repeats),
-        machine=dict(platform=platform.platform(), python=platform.python_version(), cpu_count=os.cpu_count()),
+        machine=machine_info(),
     )
     Path(args.out).write_text(json.dumps(results, indent=2))
     imports, compute = results["import_time"], results["compute"]

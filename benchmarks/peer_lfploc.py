@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import json
-import platform
 import sys
 import time
 import types
@@ -48,11 +47,10 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import sklearn
-import spikeinterface
 from sklearn.metrics import adjusted_rand_score, balanced_accuracy_score
 from threadpoolctl import threadpool_limits
 
+from machine_info import machine_info
 from spikeinterface_xmodal import __version__
 from spikeinterface_xmodal.datasets import builtin_layouts, generate_region_sessions, load_ibl_layouts
 from spikeinterface_xmodal.training import fit_region_baseline
@@ -420,13 +418,7 @@ def _run(args: argparse.Namespace, started: float) -> dict:
             equal_segments="data-free reference: the channel span cut into reference_segments equal parts",
         ),
         results=results,
-        machine=dict(
-            platform=platform.platform(),
-            python=platform.python_version(),
-            numpy=np.__version__,
-            sklearn=sklearn.__version__,
-            spikeinterface=spikeinterface.__version__,
-        ),
+        machine=machine_info(),
         runtime_s=round(time.perf_counter() - started, 1),
     )
 

@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
-import sklearn
-import spikeinterface
 
+from machine_info import machine_info
 from spikeinterface_xmodal import __version__
 from spikeinterface_xmodal.datasets import builtin_layouts, generate_region_sessions, load_ibl_layouts
 from spikeinterface_xmodal.region_models import expected_calibration_error
@@ -190,13 +188,7 @@ def run(args: argparse.Namespace) -> dict:
         within_lab_leave_one_session_out=within,
         cross_lab=across,
         calibration=calibration,
-        machine=dict(
-            platform=platform.platform(),
-            python=platform.python_version(),
-            numpy=np.__version__,
-            sklearn=sklearn.__version__,
-            spikeinterface=spikeinterface.__version__,
-        ),
+        machine=machine_info(),
         runtime_s=round(time.perf_counter() - started, 1),
     )
 
