@@ -5,11 +5,24 @@ model (one row per electrode) and a ``CellSubclassPredictionTable`` per units mo
 ``CellSubclassPredictionTable`` per Patch-seq model (one row per cell) in ``icephys``.
 """
 
-from .errors import NotNWBFileError, NWBFileBusyError, NWBFileError, NWBFilePermissionError
+from .._lazy import lazy_attributes
 from .namespace import NAMESPACE, NAMESPACE_PATH, CellSubclassPredictionTable, RegionPredictionTable
-from .properties import set_region_properties
-from .readers import read_predictions, table_to_dataframe
-from .writers import write_cell_subclasses, write_region_predictions
+
+# writers and readers load on first use: importing the package only registers the namespace
+__getattr__, __dir__ = lazy_attributes(
+    __name__,
+    {
+        "NWBFileBusyError": ".errors",
+        "NWBFileError": ".errors",
+        "NWBFilePermissionError": ".errors",
+        "NotNWBFileError": ".errors",
+        "set_region_properties": ".properties",
+        "read_predictions": ".readers",
+        "table_to_dataframe": ".readers",
+        "write_cell_subclasses": ".writers",
+        "write_region_predictions": ".writers",
+    },
+)
 
 __all__ = [
     "NAMESPACE",
