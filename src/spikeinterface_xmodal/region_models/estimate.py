@@ -30,7 +30,7 @@ class ChannelRegionEstimate:
     calibrated : bool
     ood_score : np.ndarray or None
         (n_channels,) distance of each channel's input from the training data, in units of the distance
-        that 99% of training channels stay within: above 1 means unlike (nearly) every training channel.
+        that 95% of channels of unseen training sessions stay within: above 1 means unlike (nearly) all of them.
         None when the model kind has no such score.
     flat : np.ndarray or None
         (n_channels,) True where a channel's LFP was flat (dead, disconnected or all zero) in most windows;
@@ -83,13 +83,13 @@ class OutOfDistributionWarning(UserWarning):
 
 
 def warn_when_unfamiliar(ood_score: np.ndarray) -> None:
-    """Warn when most channels score above 1 (unlike 99% of held-out training channels)."""
+    """Warn when most channels score above 1 (unlike 95% of channels of held-out training sessions)."""
     unfamiliar = np.asarray(ood_score) > 1.0
     if unfamiliar.mean() > 0.5:
         warnings.warn(
             f"{unfamiliar.sum()} of {unfamiliar.size} channels look unlike the region model's training data "
-            f"(median out-of-distribution score {np.median(ood_score):.1f}; 1 = the 99th percentile of unseen "
-            "training sessions). Is this LFP (not an AP-band or noise stream), from a species, probe and "
+            f"(median out-of-distribution score {np.median(ood_score):.1f}; 1 = the 95th percentile of channels "
+            "of unseen training sessions). Is this LFP (not an AP-band or noise stream), from a species, probe and "
             "reference the model was trained on? Their probabilities were pulled towards uniform.",
             OutOfDistributionWarning,
             stacklevel=3,
