@@ -7,7 +7,6 @@ The Welch computation here is shared by the spectral tokenizer (``tokenizers.spe
 from __future__ import annotations
 
 import numpy as np
-import scipy.fft
 from spikeinterface.core import BaseRecording, BaseRecordingSegment
 from spikeinterface.core.core_tools import define_function_handling_dict_from_class
 from spikeinterface.preprocessing.basepreprocessor import BasePreprocessor
@@ -37,7 +36,7 @@ def welch_segment_samples(sampling_frequency: float, segment_s: float, window_sa
 
 def welch_frequencies(sampling_frequency: float, segment_samples: int) -> np.ndarray:
     """Frequencies (Hz) of the one-sided Welch PSD with segments of ``segment_samples``."""
-    return scipy.fft.rfftfreq(segment_samples, 1.0 / sampling_frequency)
+    return np.fft.rfftfreq(segment_samples, 1.0 / sampling_frequency)
 
 
 def band_weights(frequencies: np.ndarray, bands: dict[str, tuple[float, float]]) -> np.ndarray:
@@ -100,6 +99,8 @@ def welch_integrals(
     flat : np.ndarray
         Shape (n_windows, n_channels), bool: windows whose samples are all equal (see ``flat_windows``).
     """
+    import scipy.fft  # with scipy.special behind it, slow to import: only when computing
+
     windows = np.asarray(windows, dtype="float32")  # no copy for float32 (views keep their strides)
     n_windows, n_samples, n_channels = windows.shape
     step = segment_samples - segment_samples // 2

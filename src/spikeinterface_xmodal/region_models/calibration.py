@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import log_softmax
 
 # probabilities are clipped here before taking logs: a smoothed posterior can hold exact zeros
 LOG_FLOOR = 1e-12
@@ -48,6 +47,8 @@ def calibration_error(confidence: np.ndarray, correct: np.ndarray, n_bins: int =
 
 
 def _scaled(probabilities: np.ndarray, temperature: float) -> np.ndarray:
+    from scipy.special import log_softmax  # slow to import: only when calibrating
+
     return np.exp(log_softmax(np.log(np.clip(probabilities, LOG_FLOOR, 1.0)) / temperature, axis=1))
 
 
@@ -57,6 +58,7 @@ def fit_temperature(true_labels: np.ndarray, probabilities: np.ndarray, classes:
     Rows whose true class the model does not know are left out (no temperature can make them right).
     """
     from scipy.optimize import minimize_scalar  # slow to import: only when fitting
+    from scipy.special import log_softmax
 
     index = {c: i for i, c in enumerate(classes)}
     known = np.array([label in index for label in np.asarray(true_labels, dtype=str)])

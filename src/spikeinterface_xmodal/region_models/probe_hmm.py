@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import logsumexp
 from spikeinterface.core import BaseRecording
 
 
@@ -125,6 +124,8 @@ class ProbeHMM:
         np.ndarray
             State posteriors given the whole shank, same shape.
         """
+        from scipy.special import logsumexp  # slow to import: only when smoothing
+
         log_e = self._log_emissions(probabilities)
         with np.errstate(divide="ignore"):  # an impossible transition is log(0) = -inf, as it should be
             log_t = np.log(self.transition_)
