@@ -9,8 +9,9 @@ as a ratio to a floor or peer measured side by side in the same run):
 * ``compute``: ``analyzer.compute("lfp_region", lfp_recording=lfp, model=folder, n_windows=32)`` on a
   384-channel int16 2.5 kHz binary-folder LFP recording (a generated session saved once), after the
   import, on one core (``n_jobs=1``, one BLAS/OpenMP thread), model folder loaded inside the call (goal:
-  <= 2 s); split into loading the model and predicting, and beside the floor of reading the same 32
-  windows with SpikeInterface's ``get_traces``.
+  <= 2 s); then a second compute in the same process (other windows; the model stays loaded); split into
+  loading the model and predicting, and beside the floor of reading the same 32 windows with
+  SpikeInterface's ``get_traces`` (cast to float32).
 
 Rerun (a few minutes on 2 cores, most of it generating and saving the session once)::
 
@@ -52,6 +53,9 @@ job_kwargs = dict(n_jobs=1, progress_bar=False)
 start = time.perf_counter()
 analyzer.compute("lfp_region", lfp_recording=lfp, model=model_folder, n_windows={n_windows}, **job_kwargs)
 compute_s = time.perf_counter() - start
+start = time.perf_counter()
+analyzer.compute("lfp_region", lfp_recording=lfp, model=model_folder, n_windows={n_windows}, seed=1, **job_kwargs)
+second_compute_s = time.perf_counter() - start
 
 start = time.perf_counter()
 model = sx.load_model(model_folder)
@@ -65,9 +69,10 @@ length = sx.preprocessing.window_length_samples(lfp, model.window_s)
 start = time.perf_counter()
 for window in windows:
     lfp.get_traces(segment_index=int(window["segment_index"]), start_frame=int(window["start_frame"]),
-                   end_frame=int(window["start_frame"]) + length)
+                   end_frame=int(window["start_frame"]) + length).astype(np.float32)  # a memmap view reads nothing
 read_s = time.perf_counter() - start
-print(json.dumps(dict(compute_s=compute_s, load_model_s=load_s, predict_s=predict_s, read_windows_s=read_s)))
+print(json.dumps(dict(compute_s=compute_s, second_compute_s=second_compute_s, load_model_s=load_s,
+                      predict_s=predict_s, read_windows_s=read_s)))
 """
 
 
@@ -95,6 +100,8 @@ def measure_import(repeats: int) -> dict:
 
 def prepare(workdir: Path) -> tuple[Path, Path, Path]:
     """A trained model (96-channel training sessions) and a 384-channel int16 binary-folder session."""
+    from spikeinterface.core import generate_sorting
+
     from spikeinterface_xmodal.datasets import generate_region_session, generate_region_sessions
     from spikeinterface_xmodal.training import fit_region_baseline
 
@@ -103,10 +110,13 @@ def prepare(workdir: Path) -> tuple[Path, Path, Path]:
         training = generate_region_sessions(n_subjects=4, duration_s=30.0, seed=1)
         fit_region_baseline([s.lfp for s in training], folder=model_folder, cross_validate=True)
     lfp_folder, sorting_folder = workdir / "lfp384", workdir / "sorting"
-    if not lfp_folder.exists():
+    if not sorting_folder.exists():
         session = generate_region_session(duration_s=N_WINDOWS * 3.0 + 3.0, channel_step=1, seed=5)
-        session.lfp.astype("int16").save(folder=lfp_folder, n_jobs=1, progress_bar=False)
-        session.sorting.save(folder=sorting_folder)
+        lfp = session.lfp.astype("int16").save(folder=lfp_folder, n_jobs=1, progress_bar=False)
+        # units at the LFP's rate, so that the analyzer can sit on the LFP alone (no 30 kHz copy on disk)
+        generate_sorting(num_units=40, sampling_frequency=lfp.sampling_frequency, durations=[lfp.get_duration()]).save(
+            folder=sorting_folder
+        )
     return lfp_folder, sorting_folder, model_folder
 
 
@@ -148,9 +158,9 @@ def main() -> None:
         f"{imports['spikeinterface_full_s']:.2f} s: ratio {imports['ratio']:.2f} (goal <= 1.5)"
     )
     print(
-        f"lfp_region, 384 channels x {N_WINDOWS} windows, one core: {compute['compute_s']:.2f} s (goal <= 2 s; "
-        f"loading the model {compute['load_model_s']:.2f} s, predicting {compute['predict_s']:.2f} s; "
-        f"{compute['compute_over_read_floor']:.1f}x reading the windows)"
+        f"lfp_region, 384 channels x {N_WINDOWS} windows, one core: {compute['compute_s']:.2f} s first, "
+        f"{compute['second_compute_s']:.2f} s next (goal <= 2 s; loading the model {compute['load_model_s']:.2f} s, "
+        f"predicting {compute['predict_s']:.2f} s; {compute['compute_over_read_floor']:.1f}x reading the windows)"
     )
     print(f"Written {args.out}")
 

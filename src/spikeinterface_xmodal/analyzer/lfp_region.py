@@ -149,7 +149,10 @@ class ComputeLfpRegion(AnalyzerExtension):
                 "spikeinterface_xmodal.training.fit_region_baseline or `xmodal region train`"
             )
         _check_positive_int_or_none("n_windows", n_windows)
-        self._model = load_region_model(model)
+        if not Path(model).is_dir():
+            raise FileNotFoundError(f"Model folder {model} does not exist or is not a folder")
+        self._model_hash = folder_hash(model)
+        self._model = load_region_model(model, digest=self._model_hash)
         if window_s is not None and not np.isclose(window_s, self._model.window_s):
             raise ValueError(
                 f"window_s={window_s} s does not fit the model, which was trained on {self._model.window_s} s windows"
@@ -210,13 +213,16 @@ class ComputeLfpRegion(AnalyzerExtension):
             lfp = self.sorting_analyzer.recording
         return _match_channels(lfp, self.sorting_analyzer.channel_ids, self.sorting_analyzer.get_channel_locations())
 
-    def _loaded_model(self) -> RegionModelKind:
-        model = getattr(self, "_model", None)
-        return load_region_model(self.params["model"]) if model is None else model
+    def _loaded_model(self) -> tuple[RegionModelKind, str]:
+        """The model checked by set_params and its folder's hash (loaded again when set elsewhere)."""
+        if getattr(self, "_model", None) is None:
+            self._model_hash = folder_hash(self.params["model"])
+            self._model = load_region_model(self.params["model"], digest=self._model_hash)
+        return self._model, self._model_hash
 
     def _run(self, verbose=False, **job_kwargs):
         model_folder = self.params["model"]
-        model = self._loaded_model()
+        model, model_hash = self._loaded_model()
         estimate = model.predict(
             self._lfp(),
             n_windows=self.params["n_windows"],
@@ -241,7 +247,7 @@ class ComputeLfpRegion(AnalyzerExtension):
             calibrated=estimate.calibrated,
             model_name=model.card.get("name", Path(model_folder).name),
             model_version=model.card["package_version"],
-            model_hash=folder_hash(model_folder),
+            model_hash=model_hash,
             ontology=model.card.get("ontology", "unspecified"),
             band_power_features=estimate.feature_names,
             card=model.card,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from functools import lru_cache
 from pathlib import Path
 from typing import ClassVar
 
@@ -75,12 +76,30 @@ def check_region_card(card: dict, folder: str | Path) -> None:
             )
 
 
-def load_region_model(folder: str | Path) -> RegionModelKind:
-    """Load a model folder of any registered kind and check that it is a region model."""
+def load_region_model(folder: str | Path, digest: str | None = None) -> RegionModelKind:
+    """Load a model folder of any registered kind and check that it is a region model.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The model folder.
+    digest : str or None, default: None
+        The folder's ``model_folder.folder_hash``. When given, the model is kept in memory under
+        (resolved path, digest), so that running many sessions in one process loads it once (loading a
+        gradient-boosting model with skops takes about a second); a changed folder has another digest
+        and is loaded anew. The cached model is shared: do not modify it.
+    """
+    if digest is not None:
+        return _load_region_model_cached(str(Path(folder).resolve()), digest)
     model = load_model(folder)
     if not isinstance(model, RegionModelKind):
         raise ValueError(f"The model in {folder} is a {model.card['kind']!r} model, not a region model")
     return model
+
+
+@lru_cache(maxsize=4)
+def _load_region_model_cached(folder: str, digest: str) -> RegionModelKind:
+    return load_region_model(folder)
 
 
 def lfp_at_rate(recording: BaseRecording, sampling_frequency: float, max_frequency: float) -> BaseRecording:
