@@ -44,3 +44,15 @@ def test_inconsistent_cards_name_the_field(region_model_folder, tmp_path, edit, 
     folder = _edited(region_model_folder, tmp_path, edit)
     with pytest.raises(ValueError, match=rf"{tmp_path}.*'{field}'"):
         load_model(folder)
+
+
+def test_novelty_prototypes_of_another_width_are_refused(region_model_folder, tmp_path):
+    import numpy as np
+
+    folder = _edited(region_model_folder, tmp_path, lambda card: None)
+    np.save(folder / "novelty_prototypes.npy", np.zeros((10, 3)))
+    with pytest.raises(ValueError, match="corrupt: its novelty prototypes have 3 features"):
+        load_model(folder)
+    np.save(folder / "novelty_prototypes.npy", np.array([{"a": 1}] * 10), allow_pickle=True)
+    with pytest.raises(ValueError, match=r"'novelty'.*cannot read"):
+        load_model(folder)

@@ -227,6 +227,12 @@ class RegionModel(RegionModelKind):
         estimator = _load_estimator(folder)
         if [str(c) for c in estimator.classes_] != list(card["classes"]):
             raise ValueError(f"The model folder {folder} is corrupt: card classes differ from the classifier's")
+        novelty = parts["novelty"]
+        if novelty is not None and novelty.prototypes_.shape[1] != estimator.n_features_in_:
+            raise ValueError(
+                f"The model folder {folder} is corrupt: its novelty prototypes have {novelty.prototypes_.shape[1]} "
+                f"features, its classifier {estimator.n_features_in_}"
+            )
         hmm = parts["smoothing"]
         if hmm is not None and hmm.classes_.tolist() != list(card["classes"]):
             raise ValueError(
@@ -240,7 +246,7 @@ class RegionModel(RegionModelKind):
             feature_set=card["feature_set"],
             hmm=hmm,
             calibration=parts["calibration"],
-            novelty=parts["novelty"],
+            novelty=novelty,
             card=card,
         )
 

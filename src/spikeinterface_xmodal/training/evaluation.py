@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import numpy as np
 from sklearn.metrics import balanced_accuracy_score, f1_score, precision_recall_fscore_support
+from sklearn.model_selection import LeaveOneGroupOut
 
 from ..region_models.calibration import calibration_error
 
@@ -118,11 +119,10 @@ def summarize(predictions: Sequence[HeldOutPrediction]) -> dict:
 def _held_out_folds(
     sessions: Sequence[LabelledChannels], keys: list[str], fit: FitFunction, predict: PredictFunction
 ) -> list[HeldOutPrediction]:
+    """Fit on all groups but one and predict that one, for each group (scikit-learn's LeaveOneGroupOut)."""
     predictions = []
-    for key in dict.fromkeys(keys):
-        train = [s for s, k in zip(sessions, keys, strict=True) if k != key]
-        test = [s for s, k in zip(sessions, keys, strict=True) if k == key]
-        predictions += predict_held_out(fit(train), test, predict)
+    for train, test in LeaveOneGroupOut().split(np.zeros(len(sessions)), groups=keys):
+        predictions += predict_held_out(fit([sessions[i] for i in train]), [sessions[i] for i in test], predict)
     return predictions
 
 

@@ -44,7 +44,7 @@ def fit_on_sessions(
     blocks = [s.features(feature_set)[s.labels != UNLABELLED] for s in sessions]
     label_blocks = [s.labels[s.labels != UNLABELLED] for s in sessions]
     # one OpenMP thread: gradient boosting on a few thousand channels gains little from more, and on a
-    # loaded machine its default threads spin-wait (a fit measured 14 s on one thread, 629 s on two busy cores)
+    # loaded machine its default threads spin-wait (a one-off timing here: tens of times slower on busy cores)
     with threadpool_limits(limits=1):
         estimator = make_region_estimator(classifier, seed=seed).fit(
             np.concatenate(blocks), np.concatenate(label_blocks)
