@@ -17,8 +17,11 @@ import pandas as pd
 
 SPECIES = ("mouse", "human")
 HARMONISATION_FILE = "harmonisation.csv"
-_REQUIRED = ("name", "family", "unit") + tuple(
-    f"{species}_{field}" for species in SPECIES for field in ("column", "unit", "transform")
+_REQUIRED = (
+    "name",
+    "family",
+    "unit",
+    *(f"{species}_{field}" for species in SPECIES for field in ("column", "unit", "transform")),
 )
 # unit a transform turns a source unit into (identity and subtract keep the unit)
 _INVERSE_UNITS = {"s": "Hz", "Hz": "s"}
