@@ -6,4 +6,18 @@ Attributes load on first use (PEP 562), so ``import spikeinterface_xmodal`` neve
 from .._lazy import lazy_attributes
 
 # name -> submodule that defines it; add yours here
-__getattr__, __dir__ = lazy_attributes(__name__, {})
+__getattr__, __dir__ = lazy_attributes(
+    __name__,
+    {
+        "load_mouse_visp": ".tables",
+        "load_human_mtg": ".tables",
+        "PatchseqTable": ".tables",
+        "harmonise": ".harmonisation",
+        "harmonisation_table": ".harmonisation",
+        "feature_family": ".families",
+        "group_families": ".families",
+        "GouwensClassifier": ".estimators",
+        "make_random_forest": ".estimators",
+        "FamilyAttentionClassifier": ".attention",
+    },
+)

@@ -1,0 +1,295 @@
+"""``FamilyAttentionClassifier``: the attention BiLSTM over feature families as a scikit-learn classifier.
+
+Training is a short plain-torch loop (Adam, class-balanced cross-entropy, early stopping on a stratified
+validation split); the model is small (tens of thousands of weights) and trains on CPU in under a minute on a few
+thousand cells. ``pretrained=`` fine-tunes a model fitted on another table (mouse -> human transfer).
+"""
+
+from __future__ import annotations
+
+import copy
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import QuantileTransformer
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .estimators import check_feature_table, feature_names, fitted_families, select_features
+
+_MIN_VALIDATION_PER_CLASS = 2  # below this many cells per class there is no early-stopping split
+
+
+class FamilyAttentionClassifier(ClassifierMixin, BaseEstimator):
+    """Attention BiLSTM over feature families (one token per family), scikit-learn compatible.
+
+    Parameters
+    ----------
+    families : dict of str to list of str, or None, default: None
+        Family -> feature columns; None groups the columns with ``families.group_families``.
+    width : int, default: 32
+        Width every family is projected to.
+    hidden : int, default: 32
+        LSTM hidden size per direction.
+    dropout : float, default: 0.2
+    learning_rate : float, default: 3e-3
+        Adam learning rate (use a lower one to fine-tune a ``pretrained`` model).
+    weight_decay : float, default: 1e-4
+    batch_size : int, default: 64
+    max_epochs : int, default: 150
+    patience : int, default: 15
+        Epochs without a lower validation loss before stopping; the best epoch's weights are kept.
+    validation_fraction : float, default: 0.15
+        Cells held out (stratified) for early stopping; with too few cells per class, all cells train for
+        ``max_epochs``.
+    pretrained : FamilyAttentionClassifier, str, Path or None, default: None
+        A fitted model (or its model folder) to start from: its features, families and classes are kept, its
+        weights fine-tuned on ``fit``'s data. Labels outside its classes are refused.
+    refit_scaling : bool, default: True
+        With ``pretrained``, fit the per-feature normalisation on the new data (each table normalised on its own,
+        which absorbs unit and extractor offsets between species); False keeps the pretrained one.
+    random_state : int, default: 0
+    n_threads : int or None, default: 1
+        Torch threads while fitting and predicting (None leaves torch's setting).
+
+    Attributes
+    ----------
+    classes_ : numpy.ndarray
+    families_ : dict of str to list of str
+    network_ : spikeinterface_xmodal.models.family_bilstm.FamilyBiLSTM
+    scaler_ : sklearn.preprocessing.QuantileTransformer
+        Per-feature normalisation to a standard normal (NaN stays NaN, then masked).
+    attention_ : numpy.ndarray
+        (n_cells, n_families) attention of the last ``predict`` / ``predict_proba`` call, columns following
+        ``families_``.
+    n_epochs_ : int
+        Epochs run.
+
+    Examples
+    --------
+    >>> model = FamilyAttentionClassifier().fit(table.features, table.labels)
+    >>> labels = model.predict(new_cells)
+    >>> model.attention_.shape  # (cells, families)
+    """
+
+    _parameter_constraints: dict = {
+        "families": [dict, None],
+        "width": [Interval(Integral, 1, None, closed="left")],
+        "hidden": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "max_epochs": [Interval(Integral, 1, None, closed="left")],
+        "patience": [Interval(Integral, 1, None, closed="left")],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "pretrained": "no_validation",
+        "refit_scaling": ["boolean"],
+        "random_state": [Interval(Integral, 0, None, closed="left")],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
+    }
+
+    def __init__(
+        self,
+        families: dict[str, list[str]] | None = None,
+        width: int = 32,
+        hidden: int = 32,
+        dropout: float = 0.2,
+        learning_rate: float = 3e-3,
+        weight_decay: float = 1e-4,
+        batch_size: int = 64,
+        max_epochs: int = 150,
+        patience: int = 15,
+        validation_fraction: float = 0.15,
+        pretrained=None,
+        refit_scaling: bool = True,
+        random_state: int = 0,
+        n_threads: int | None = 1,
+    ):
+        self.families = families
+        self.width = width
+        self.hidden = hidden
+        self.dropout = dropout
+        self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.pretrained = pretrained
+        self.refit_scaling = refit_scaling
+        self.random_state = random_state
+        self.n_threads = n_threads
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X, y) -> FamilyAttentionClassifier:
+        """Fit (or fine-tune ``pretrained``) on a feature table ``X`` (NaN allowed) and subclass labels ``y``."""
+        self._validate_params()
+        source = self._pretrained_model()
+        if source is not None and hasattr(X, "columns"):
+            X = select_features(X, source.feature_names_in_)
+        Xa, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype="float64")
+        check_classification_targets(y)
+        if source is None:
+            self._start_fresh(Xa, y)
+        else:
+            self._start_from(source, Xa, y)
+        with _torch_threads(self.n_threads):
+            self._train(Xa, y)
+        return self
+
+    def _pretrained_model(self) -> FamilyAttentionClassifier | None:
+        if self.pretrained is None or isinstance(self.pretrained, FamilyAttentionClassifier):
+            if self.pretrained is not None:
+                check_is_fitted(self.pretrained)
+            return self.pretrained
+        from .model_kinds import load_patchseq_model
+
+        model = load_patchseq_model(self.pretrained)
+        if not isinstance(model, FamilyAttentionClassifier):
+            raise ValueError(f"pretrained= must be a family-attention model; {self.pretrained} holds a {type(model)}")
+        return model
+
+    def _start_fresh(self, Xa: np.ndarray, y: np.ndarray) -> None:
+        from ..models.family_bilstm import FamilyBiLSTM, FamilyBiLSTMConfig
+
+        names = feature_names(self)
+        self.families_ = fitted_families(self.families, names)
+        self._order = _family_order(self.families_, names)
+        self.classes_ = np.unique(y)
+        self.scaler_ = _fit_scaler(Xa, self.random_state)
+        self._seed()
+        config = FamilyBiLSTMConfig(
+            family_sizes=[len(c) for c in self.families_.values()],
+            n_classes=len(self.classes_),
+            width=self.width,
+            hidden=self.hidden,
+            dropout=self.dropout,
+        )
+        self.network_ = FamilyBiLSTM(config)
+
+    def _start_from(self, source: FamilyAttentionClassifier, Xa: np.ndarray, y: np.ndarray) -> None:
+        unseen = sorted(set(np.unique(y).tolist()) - set(source.classes_.tolist()))
+        if unseen:
+            raise ValueError(
+                f"The labels {unseen} are not among the pretrained model's classes {source.classes_.tolist()}; "
+                "fine-tuning keeps the pretrained classes (map the labels onto them first)"
+            )
+        self.families_ = copy.deepcopy(source.families_)
+        self._order = _family_order(self.families_, feature_names(self))
+        self.classes_ = source.classes_.copy()
+        self.scaler_ = _fit_scaler(Xa, self.random_state) if self.refit_scaling else copy.deepcopy(source.scaler_)
+        self._seed()
+        self.network_ = copy.deepcopy(source.network_)
+
+    def _seed(self) -> None:
+        import torch
+
+        torch.manual_seed(self.random_state)
+
+    def _tensors(self, Xa: np.ndarray):
+        import torch
+
+        scaled = self.scaler_.transform(Xa)[:, self._order]
+        missing = np.isnan(scaled)
+        values = np.where(missing, 0.0, scaled)
+        return torch.as_tensor(values, dtype=torch.float32), torch.as_tensor(missing, dtype=torch.float32)
+
+    def _train(self, Xa: np.ndarray, y: np.ndarray) -> None:
+        import torch
+
+        targets = torch.as_tensor(np.searchsorted(self.classes_, y))
+        counts = np.bincount(targets.numpy(), minlength=len(self.classes_))
+        weights = np.where(counts > 0, len(y) / (len(self.classes_) * np.maximum(counts, 1)), 0.0)
+        loss_fn = torch.nn.CrossEntropyLoss(weight=torch.as_tensor(weights, dtype=torch.float32))
+        train, valid = self._split(y)
+        values, missing = self._tensors(Xa)
+        optimizer = torch.optim.Adam(self.network_.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay)
+        generator = torch.Generator().manual_seed(self.random_state)
+        best, best_state, stale = np.inf, None, 0
+        self.n_epochs_ = 0
+        for _ in range(self.max_epochs):
+            self.network_.train()
+            order = train[torch.randperm(len(train), generator=generator).numpy()]
+            for start in range(0, len(order), self.batch_size):
+                batch = order[start : start + self.batch_size]
+                optimizer.zero_grad()
+                logits, _ = self.network_(values[batch], missing[batch])
+                loss_fn(logits, targets[batch]).backward()
+                optimizer.step()
+            self.n_epochs_ += 1
+            if valid is None:
+                continue
+            self.network_.eval()
+            with torch.no_grad():
+                loss = float(loss_fn(self.network_(values[valid], missing[valid])[0], targets[valid]))
+            if loss < best - 1e-4:
+                best, best_state, stale = loss, copy.deepcopy(self.network_.state_dict()), 0
+            else:
+                stale += 1
+                if stale >= self.patience:
+                    break
+        if best_state is not None:
+            self.network_.load_state_dict(best_state)
+        self.network_.eval()
+
+    def _split(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        indices = np.arange(len(y))
+        _, counts = np.unique(y, return_counts=True)
+        n_valid = round(self.validation_fraction * len(y))
+        if counts.min() < 2 * _MIN_VALIDATION_PER_CLASS or n_valid < len(counts):
+            return indices, None
+        train, valid = train_test_split(indices, test_size=n_valid, stratify=y, random_state=self.random_state)
+        return train, valid
+
+    # --------------------------------------------------------------- prediction
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities (columns follow ``classes_``); sets ``attention_`` (cells x families)."""
+        import torch
+
+        check_is_fitted(self)
+        Xa = check_feature_table(self, X, reset=False)
+        values, missing = self._tensors(Xa)
+        with _torch_threads(self.n_threads), torch.no_grad():
+            self.network_.eval()
+            logits, attention = self.network_(values, missing)
+        self.attention_ = attention.numpy().astype(np.float64)
+        return torch.softmax(logits, dim=1).numpy().astype(np.float64)
+
+    def predict(self, X) -> np.ndarray:
+        """Most probable subclass per cell; sets ``attention_``."""
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+def _family_order(families: dict[str, list[str]], names: list[str]) -> np.ndarray:
+    """Column indices of ``names`` grouped by family, in the families' order."""
+    index = {name: i for i, name in enumerate(names)}
+    return np.array([index[c] for columns in families.values() for c in columns], dtype=int)
+
+
+def _fit_scaler(Xa: np.ndarray, seed: int) -> QuantileTransformer:
+    """Per-feature map to a standard normal by rank: robust to heavy tails and to unit or offset differences."""
+    n_quantiles = int(min(1000, max(len(Xa), 2)))
+    return QuantileTransformer(n_quantiles=n_quantiles, output_distribution="normal", random_state=seed).fit(Xa)
+
+
+class _torch_threads:
+    """Context manager: torch's intra-op threads set to ``n`` inside (unchanged when ``n`` is None)."""
+
+    def __init__(self, n: int | None):
+        self.n = n
+
+    def __enter__(self):
+        import torch
+
+        self.previous = torch.get_num_threads()
+        if self.n is not None:
+            torch.set_num_threads(self.n)
+
+    def __exit__(self, *exc):
+        import torch
+
+        torch.set_num_threads(self.previous)
