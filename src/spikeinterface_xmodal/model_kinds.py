@@ -14,6 +14,7 @@ _MODEL_KINDS: dict[str, type] = {}
 # kinds shipped with the package, imported on first use so that `import spikeinterface_xmodal` stays light
 _BUILTIN_KIND_MODULES = {
     "lfp_region_baseline": "spikeinterface_xmodal.region_models.spectral_baseline",
+    "lfp2vec_region": "spikeinterface_xmodal.region_models.lfp2vec",
 }
 
 
