@@ -1,5 +1,6 @@
 """Fitting region models and evaluating any model on held-out sessions; later the Lightning-trained models."""
 
+from .._lazy import lazy_attributes
 from .evaluation import (
     HeldOutPrediction,
     leave_one_group_out,
@@ -20,14 +21,28 @@ from .region_baseline import (
     predict_session,
 )
 
+# Lightning-trained models load torch and lightning on first use
+__getattr__, __dir__ = lazy_attributes(
+    __name__,
+    {
+        "PretrainedLfp2Vec": ".lfp2vec_pretrained",
+        "TrainerSettings": ".lfp2vec_trainer",
+        "fit_lfp2vec_region": ".lfp2vec",
+        "pretrain_lfp2vec": ".lfp2vec",
+    },
+)
+
 __all__ = [
     "HeldOutPrediction",
     "HeldOutSet",
     "LabelledSession",
+    "PretrainedLfp2Vec",
+    "TrainerSettings",
     "channel_labels",
     "cross_validate_and_calibrate",
     "evaluate_on_sessions",
     "fit_calibration",
+    "fit_lfp2vec_region",
     "fit_on_sessions",
     "fit_region_baseline",
     "held_out_uncalibrated",
@@ -36,6 +51,7 @@ __all__ = [
     "predict_held_out",
     "predict_session",
     "prepare_labelled_sessions",
+    "pretrain_lfp2vec",
     "score_regions",
     "summarize",
 ]
