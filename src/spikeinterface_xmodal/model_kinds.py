@@ -15,6 +15,9 @@ _MODEL_KINDS: dict[str, type] = {}
 _BUILTIN_KIND_MODULES = {
     "lfp_region_baseline": "spikeinterface_xmodal.region_models.spectral_baseline",
     "lfp2vec_region": "spikeinterface_xmodal.region_models.lfp2vec",
+    "patchseq_random_forest": "spikeinterface_xmodal.patchseq.model_kinds",
+    "patchseq_gouwens": "spikeinterface_xmodal.patchseq.model_kinds",
+    "patchseq_family_attention": "spikeinterface_xmodal.patchseq.model_kinds",
 }
 
 

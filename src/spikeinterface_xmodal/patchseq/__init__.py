@@ -19,5 +19,7 @@ __getattr__, __dir__ = lazy_attributes(
         "GouwensClassifier": ".estimators",
         "make_random_forest": ".estimators",
         "FamilyAttentionClassifier": ".attention",
+        "save_patchseq_model": ".model_kinds",
+        "load_patchseq_model": ".model_kinds",
     },
 )
