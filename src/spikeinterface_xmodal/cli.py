@@ -150,6 +150,10 @@ def _run_demo(args: argparse.Namespace) -> None:
 
 
 def _train_region(args: argparse.Namespace) -> None:
+    if args.kind == "lfp2vec":
+        from .training.lfp2vec_cli import train_lfp2vec
+
+        return train_lfp2vec(args)
     from .model_folder import check_model_folder_writable
     from .training import fit_region_baseline
 
@@ -213,6 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .nwb.cli import add_nwb_parser
     from .preprocessing import DEFAULT_LFP_SAMPLING_FREQUENCY
     from .region_models import CLASSIFIERS, DEFAULT_CLASSIFIER, DEFAULT_FEATURE_SET, FEATURE_SETS
+    from .training.lfp2vec_cli import add_lfp2vec_train_arguments, add_pretrain_parser
     from .version import __version__
 
     parser = _ArgumentParser(prog="xmodal", description="Cross-modal electrophysiology for SpikeInterface")
@@ -236,7 +241,9 @@ def build_parser() -> argparse.ArgumentParser:
     region = commands.add_parser("region", help="brain-region localization from LFP").add_subparsers(
         dest="region_command", required=True
     )
-    train = region.add_parser("train", help="train the baseline region model on labelled recordings")
+    train = region.add_parser(
+        "train", help="train a region model (the baseline, or --kind lfp2vec) on labelled recordings"
+    )
     train.add_argument("recordings", nargs="+", help="saved SpikeInterface recordings (folders or json)")
     train.add_argument("--output", required=True, help="model folder to write")
     train.add_argument("--label-property", default=DEFAULT_LABEL_PROPERTY, help="channel property with the true region")
@@ -254,7 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, default=0, help="seed of the window draws and the classifier")
     train.add_argument("--overwrite", action="store_true", help="replace an existing model folder (nothing else)")
     _job_arguments(train)
+    add_lfp2vec_train_arguments(train)
     train.set_defaults(func=_train_region)
+    add_pretrain_parser(region)
 
     predict = region.add_parser("predict", help="run lfp_region on a saved SortingAnalyzer")
     predict.add_argument("analyzer", help="SortingAnalyzer folder (binary_folder or zarr)")

@@ -231,7 +231,7 @@ def fit_lfp2vec_region(
     ontology: str = "unspecified",
     config: str | Lfp2VecConfig | dict = "small",
     freeze_encoder: bool = False,
-    n_windows: int | None = 16,
+    n_windows: int | None = 20,
     channels_per_window: int | None = 32,
     channels_per_item: int = 8,
     validation_sessions: int | Sequence[int] | None = None,
@@ -265,8 +265,8 @@ def fit_lfp2vec_region(
         Encoder settings when ``pretrained`` is None.
     freeze_encoder : bool, default: False
         Train only the head on a frozen (pretrained) encoder.
-    n_windows : int or None, default: 16
-        Windows per recording.
+    n_windows : int or None, default: 20
+        Windows per recording (every recording must hold that many).
     channels_per_window : int or None, default: 32
         Labelled channels drawn per window; None uses all.
     channels_per_item : int, default: 8

@@ -1,0 +1,139 @@
+"""``xmodal region pretrain`` and the Lfp2Vec options of ``xmodal region train --kind lfp2vec``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..cli import _load_recording, _positive
+
+KINDS = ("baseline", "lfp2vec")
+DEFAULT_KIND = "baseline"
+CONFIG_NAMES = ("small", "base")
+DEFAULT_CONFIG = "small"
+# the keyword defaults of TrainerSettings and pretrain_lfp2vec (tests/training/test_lfp2vec_cli.py checks them)
+DEFAULT_MAX_EPOCHS = 20
+DEFAULT_BATCH_SIZE = 4
+DEFAULT_PATIENCE = 3
+DEFAULT_ACCELERATOR = "cpu"
+DEFAULT_STRATEGY = "auto"
+DEFAULT_PRETRAIN_WINDOWS = 32
+DEFAULT_CHANNELS_PER_WINDOW = 16
+
+
+def _config(text: str) -> str | dict:
+    """An argparse type: a config name, or a JSON file of ``Lfp2VecConfig`` fields."""
+    if text in CONFIG_NAMES:
+        return text
+    path = Path(text)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"must be one of {', '.join(CONFIG_NAMES)} or a JSON file, got {text!r}")
+    try:
+        return json.loads(path.read_text(encoding="utf8"))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text} is not valid JSON ({error})") from error
+
+
+def add_trainer_arguments(parser: argparse.ArgumentParser) -> None:
+    """Lightning options of a training command (device, DDP, checkpoints, epochs)."""
+    group = parser.add_argument_group("Lfp2Vec training (Lightning)")
+    group.add_argument("--config", type=_config, default=DEFAULT_CONFIG, help="encoder: small, base or a JSON file")
+    group.add_argument("--max-epochs", type=_positive(int), default=DEFAULT_MAX_EPOCHS, help="epochs at most")
+    group.add_argument("--batch-size", type=_positive(int), default=DEFAULT_BATCH_SIZE, help="items per step")
+    group.add_argument("--patience", type=_positive(int), default=DEFAULT_PATIENCE, help="early-stopping patience")
+    group.add_argument("--checkpoint-dir", help="keep checkpoints here (needed to --resume)")
+    group.add_argument("--resume", action="store_true", help="continue the run in --checkpoint-dir")
+    group.add_argument("--accelerator", default=DEFAULT_ACCELERATOR, help="cpu, gpu or auto")
+    group.add_argument("--devices", type=_positive(int), default=1, help="devices (processes) per node")
+    group.add_argument("--num-nodes", type=_positive(int), default=1, help="nodes (multi-node DDP)")
+    group.add_argument("--strategy", default=DEFAULT_STRATEGY, help="Lightning strategy, e.g. ddp")
+
+
+def _trainer_settings(args: argparse.Namespace) -> dict:
+    return dict(
+        max_epochs=args.max_epochs,
+        batch_size=args.batch_size,
+        patience=args.patience,
+        checkpoint_dir=args.checkpoint_dir,
+        resume=args.resume,
+        accelerator=args.accelerator,
+        devices=args.devices,
+        num_nodes=args.num_nodes,
+        strategy=args.strategy,
+        progress_bar=not args.no_progress,
+        seed=args.seed,
+    )
+
+
+def add_lfp2vec_train_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--kind`` and the Lfp2Vec options of ``xmodal region train``."""
+    parser.add_argument("--kind", choices=KINDS, default=DEFAULT_KIND, help="region model kind to train")
+    parser.add_argument("--pretrained", help="lfp2vec: start from this pretrained (or fine-tuned) folder")
+    parser.add_argument("--freeze-encoder", action="store_true", help="lfp2vec: train the head only")
+    add_trainer_arguments(parser)
+
+
+def train_lfp2vec(args: argparse.Namespace) -> None:
+    """``xmodal region train --kind lfp2vec``."""
+    from ..model_folder import check_model_folder_writable
+    from . import fit_lfp2vec_region
+
+    check_model_folder_writable(args.output, args.overwrite)
+    recordings = [_load_recording(path, "Recording") for path in args.recordings]
+    model = fit_lfp2vec_region(
+        recordings,
+        pretrained=args.pretrained,
+        folder=args.output,
+        label_property=args.label_property,
+        ontology=args.ontology,
+        config=args.config,
+        freeze_encoder=args.freeze_encoder,
+        n_windows=args.n_windows,
+        smoothing=not args.no_smoothing,
+        overwrite=args.overwrite,
+        **_trainer_settings(args),
+    )
+    validation = model.card["metrics"].get("validation_sessions")
+    if validation:
+        print(f"validation sessions: balanced accuracy {validation['balanced_accuracy']:.3f}")
+    print(f"Model saved to {args.output} (classes: {', '.join(model.classes)})")
+
+
+def _pretrain(args: argparse.Namespace) -> None:
+    from ..model_folder import check_model_folder_writable
+    from . import pretrain_lfp2vec
+
+    check_model_folder_writable(args.output, args.overwrite)
+    recordings = [_load_recording(path, "Recording") for path in args.recordings]
+    pretrained = pretrain_lfp2vec(
+        recordings,
+        args.output,
+        config=args.config,
+        init_from=args.init_from,
+        n_windows=args.n_windows,
+        channels_per_window=args.channels_per_window,
+        overwrite=args.overwrite,
+        **_trainer_settings(args),
+    )
+    loss = pretrained.card["training"].get("best_val_loss", pretrained.card["training"]["metrics"].get("train_loss"))
+    print(f"Pretrained encoder saved to {args.output} (loss {loss:.3f})")
+
+
+def add_pretrain_parser(region: argparse._SubParsersAction) -> None:
+    """Add ``xmodal region pretrain`` to the ``region`` subcommands."""
+    pretrain = region.add_parser("pretrain", help="pretrain an Lfp2Vec encoder on unlabeled recordings")
+    pretrain.add_argument("recordings", nargs="+", help="saved SpikeInterface recordings (folders or json)")
+    pretrain.add_argument("--output", required=True, help="model folder to write")
+    pretrain.add_argument("--init-from", help="continue pretraining from this folder (adapt to a new lab)")
+    pretrain.add_argument(
+        "--n-windows", type=_positive(int), default=DEFAULT_PRETRAIN_WINDOWS, help="windows per recording"
+    )
+    pretrain.add_argument(
+        "--channels-per-window", type=_positive(int), default=DEFAULT_CHANNELS_PER_WINDOW, help="channels per window"
+    )
+    pretrain.add_argument("--seed", type=int, default=0, help="seed of the window draws and the model")
+    pretrain.add_argument("--overwrite", action="store_true", help="replace an existing model folder (nothing else)")
+    pretrain.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_trainer_arguments(pretrain)
+    pretrain.set_defaults(func=_pretrain)
