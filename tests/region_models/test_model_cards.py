@@ -56,3 +56,15 @@ def test_novelty_prototypes_of_another_width_are_refused(region_model_folder, tm
     np.save(folder / "novelty_prototypes.npy", np.array([{"a": 1}] * 10), allow_pickle=True)
     with pytest.raises(ValueError, match=r"'novelty'.*cannot read"):
         load_model(folder)
+
+
+def test_weights_with_an_untrusted_type_are_refused(region_model_folder, tmp_path):
+    import collections
+
+    import skops.io as skops_io
+
+    folder = _edited(region_model_folder, tmp_path, lambda card: None)
+    # a Counter is harmless, but it is not on the allow-list: loading must refuse it, not trust it
+    skops_io.dump(collections.Counter(a=1), folder / "classifier.skops")
+    with pytest.raises(ValueError, match=r"classifier.skops contains types that are not trusted.*Counter"):
+        load_model(folder)

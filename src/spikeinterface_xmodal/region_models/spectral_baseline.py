@@ -282,13 +282,12 @@ def _load_estimator(folder: Path) -> Pipeline:
     weights = folder / WEIGHTS_FILENAME
     if not weights.is_file():
         raise ValueError(f"The model folder {folder} is corrupt: {WEIGHTS_FILENAME} is missing")
+    from skops.io.exceptions import UntrustedTypesFoundException
+
     try:
-        untrusted = skops_io.get_untrusted_types(file=weights)
-        refused = sorted(set(untrusted) - set(TRUSTED_WEIGHT_TYPES))
-        if refused:
-            raise ValueError(f"{weights} contains types that are not trusted: {refused}")
-        return skops_io.load(weights, trusted=untrusted)
-    except ValueError:
-        raise
+        # one pass: skops refuses any type beyond its defaults and ours before building anything
+        return skops_io.load(weights, trusted=TRUSTED_WEIGHT_TYPES)
+    except UntrustedTypesFoundException as error:
+        raise ValueError(f"{weights} contains types that are not trusted: {error}") from error
     except Exception as error:
         raise ValueError(f"The model folder {folder} is corrupt: cannot read {WEIGHTS_FILENAME} ({error})") from error
