@@ -136,6 +136,11 @@ def _check_figure_path(path: str) -> None:
 
 
 def _run_demo(args: argparse.Namespace) -> None:
+    if args.which == "patchseq":
+        from .patchseq.demo import run_patchseq_demo
+
+        run_patchseq_demo(output_folder=Path(args.output) / "patchseq", n_cells=args.cells, seed=args.seed)
+        return
     from .demo import run_demo
 
     run_demo(
@@ -215,6 +220,7 @@ def build_parser() -> argparse.ArgumentParser:
         Parsed arguments carry ``func``, the subcommand to call with them, and ``debug``.
     """
     from .nwb.cli import add_nwb_parser
+    from .patchseq.cli import add_patchseq_parser
     from .preprocessing import DEFAULT_LFP_SAMPLING_FREQUENCY
     from .region_models import CLASSIFIERS, DEFAULT_CLASSIFIER, DEFAULT_FEATURE_SET, FEATURE_SETS
     from .training.lfp2vec_cli import add_lfp2vec_train_arguments, add_pretrain_parser
@@ -225,8 +231,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    demo = commands.add_parser("demo", help="run the region-localization demo on generated sessions")
-    demo.add_argument("--output", default=DEMO_OUTPUT_FOLDER, help="output folder")
+    demo = commands.add_parser("demo", help="run the region-localization (or Patch-seq) demo on generated data")
+    demo.add_argument(
+        "which", nargs="?", choices=("region", "patchseq"), default="region", help="region localization or Patch-seq"
+    )
+    demo.add_argument("--output", default=DEMO_OUTPUT_FOLDER, help="output folder (patchseq: its patchseq/ folder)")
+    demo.add_argument("--cells", type=_positive(int), default=5, help="patchseq: training cells per subclass")
     demo.add_argument(
         "--subjects", type=_positive(int), default=DEMO_N_SUBJECTS, help="generated subjects (the last is held out)"
     )
@@ -276,6 +286,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.set_defaults(func=_predict_region)
 
     add_nwb_parser(commands)
+    add_patchseq_parser(commands)
     return parser
 
 
