@@ -5,6 +5,8 @@ See ``docs/datasets.md`` for what the generator models and what it does not.
 
 from .ibl_layouts import allen_to_coarse, load_ibl_layouts
 from .layouts import COARSE_REGIONS, RegionLayout, builtin_layouts
+from .patchseq_cells import SyntheticCell, generate_patchseq_cells
+from .patchseq_nwb import write_patchseq_nwb
 from .profiles import LAB_PRESETS, LabProfile, SubjectVariation
 from .session_nwb import write_session_nwb
 from .sessions import RegionSession, generate_region_session, generate_region_sessions
@@ -16,10 +18,13 @@ __all__ = [
     "RegionLayout",
     "RegionSession",
     "SubjectVariation",
+    "SyntheticCell",
     "allen_to_coarse",
     "builtin_layouts",
+    "generate_patchseq_cells",
     "generate_region_session",
     "generate_region_sessions",
     "load_ibl_layouts",
+    "write_patchseq_nwb",
     "write_session_nwb",
 ]

@@ -21,5 +21,11 @@ __getattr__, __dir__ = lazy_attributes(
         "FamilyAttentionClassifier": ".attention",
         "save_patchseq_model": ".model_kinds",
         "load_patchseq_model": ".model_kinds",
+        "read_sweeps": ".sweeps",
+        "CellSweeps": ".sweeps",
+        "Sweep": ".sweeps",
+        "extract_features": ".features",
+        "cell_features": ".features",
+        "predict_cells": ".predict",
     },
 )
