@@ -5,6 +5,7 @@ See ``docs/datasets.md`` for what the generator models and what it does not.
 
 from .ibl_layouts import allen_to_coarse, load_ibl_layouts
 from .layouts import COARSE_REGIONS, RegionLayout, builtin_layouts
+from .out_of_brain import OutOfBrain
 from .patchseq_cells import SyntheticCell, generate_patchseq_cells
 from .patchseq_nwb import write_patchseq_nwb
 from .profiles import LAB_PRESETS, LabProfile, SubjectVariation
@@ -15,6 +16,7 @@ __all__ = [
     "COARSE_REGIONS",
     "LAB_PRESETS",
     "LabProfile",
+    "OutOfBrain",
     "RegionLayout",
     "RegionSession",
     "SubjectVariation",

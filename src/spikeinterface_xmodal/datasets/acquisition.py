@@ -47,12 +47,19 @@ def apply_reference(field: np.ndarray, depths: np.ndarray, lab: LabProfile, rng:
     return field + synthesize(random_phases(rng, 1, freqs.size), spectrum, num_samples)
 
 
-def add_line_noise(traces: np.ndarray, lab: LabProfile, rng: np.random.Generator) -> None:
-    """Add mains interference (fundamental and two harmonics) in place, with per-channel amplitude."""
+def add_line_noise(
+    traces: np.ndarray, lab: LabProfile, rng: np.random.Generator, gain: np.ndarray | None = None
+) -> None:
+    """Add mains interference (fundamental and two harmonics) in place, with per-channel amplitude.
+
+    ``gain`` (one factor per channel, e.g. larger on channels outside the brain) multiplies the amplitude.
+    """
     num_channels, num_samples = traces.shape
     times = np.arange(num_samples) / lab.lfp_sampling_frequency
     scale = lab.line_noise_uv * (2.0 if lab.reference == "external" else 1.0)
     amplitude = scale * rng.uniform(0.5, 1.5, size=(num_channels, 1))
+    if gain is not None:
+        amplitude = amplitude * np.asarray(gain, dtype=float)[:, None]
     for harmonic, weight in ((1, 1.0), (3, 0.3), (5, 0.1)):
         frequency = harmonic * lab.line_frequency
         if frequency < lab.lfp_sampling_frequency / 2:
@@ -83,7 +90,11 @@ def draw_channel_quality(num_channels: int, lab: LabProfile, rng: np.random.Gene
 
 
 def acquire(
-    field: np.ndarray, depths: np.ndarray, lab: LabProfile, rng: np.random.Generator
+    field: np.ndarray,
+    depths: np.ndarray,
+    lab: LabProfile,
+    rng: np.random.Generator,
+    line_noise_gain: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Turn the physiological field into what the lab records on its LFP channels.
 
@@ -97,6 +108,8 @@ def acquire(
         Reference, mains, amplifier noise, hardware band, gain, bad channels.
     rng : np.random.Generator
         Randomness source.
+    line_noise_gain : np.ndarray or None
+        Per-channel factor on the mains amplitude (channels outside the brain pick up more); None: 1.
 
     Returns
     -------
@@ -106,7 +119,7 @@ def acquire(
         Channel quality labels.
     """
     traces = apply_reference(field, depths, lab, rng)
-    add_line_noise(traces, lab, rng)
+    add_line_noise(traces, lab, rng, line_noise_gain)
     traces += rng.normal(0.0, lab.noise_uv, size=traces.shape)
     quality = draw_channel_quality(traces.shape[0], lab, rng)
     dead = quality == DEAD

@@ -13,6 +13,7 @@ from .acquisition import acquire
 from .ibl_layouts import IBL_DATA_ENV, load_ibl_layouts
 from .layouts import DEFAULT_LAYOUT, RegionLayout, builtin_layouts
 from .lfp_sources import SiteMap, laminar_field, latent_field, local_field
+from .out_of_brain import OutOfBrain
 from .probes import build_probe, shank_indices
 from .profiles import LabProfile, SubjectVariation, get_lab_profile
 from .signatures import REGION_SIGNATURES
@@ -71,13 +72,22 @@ def resolve_layout(layout: RegionLayout | str | None) -> RegionLayout:
 
 
 def _session_layout(
-    reference: RegionLayout, lab: LabProfile, subject: SubjectVariation, channel_step: int, rng: np.random.Generator
+    reference: RegionLayout,
+    lab: LabProfile,
+    subject: SubjectVariation,
+    channel_step: int,
+    rng: np.random.Generator,
+    out_of_brain: OutOfBrain | None = None,
 ) -> tuple[RegionLayout, np.ndarray, object]:
     probe = build_probe(lab, channel_step)
-    positions = probe.contact_positions.astype(float)
     shanks = shank_indices(probe)
+    if out_of_brain is not None:
+        probe = out_of_brain.shift_banks(probe, shanks)
+    positions = probe.contact_positions.astype(float)
     shank_offsets = np.r_[0.0, rng.normal(0.0, SHANK_OFFSET_SD_UM, size=lab.num_shanks - 1)]
     reference_depths = subject.warp_depth(positions[:, 1]) + shank_offsets[shanks]
+    if out_of_brain is not None:
+        reference_depths = reference_depths + out_of_brain.top_um
     labels, fine = reference.lookup(reference_depths)
     layout = RegionLayout(
         name=reference.name,
@@ -86,6 +96,8 @@ def _session_layout(
         fine_labels=fine,
         shank_ids=shanks if lab.num_shanks > 1 else None,
     )
+    if out_of_brain is not None:
+        layout = out_of_brain.relabel(layout, out_of_brain.outside(positions[:, 1], reference_depths, reference))
     return layout, reference_depths, probe
 
 
@@ -98,6 +110,7 @@ def generate_region_session(
     channel_step: int = 4,
     num_units: int | None = None,
     session_id: str | None = None,
+    out_of_brain: OutOfBrain | None = None,
 ) -> RegionSession:
     """Generate a multi-region probe session with region-specific LFP and ground-truth units.
 
@@ -120,6 +133,9 @@ def generate_region_session(
         Ground-truth units; None gives 0.4 per channel in regions with neurons.
     session_id : str or None
         Identifier; None gives ``"<lab>-<subject>-<layout>-<seed>"``.
+    out_of_brain : OutOfBrain or None
+        Probe sections outside the brain (top in saline or air, fluid gaps, shifted banks), labelled
+        ``void``; None keeps only the layout's own ``void`` section, synthesized as before.
 
     Returns
     -------
@@ -141,13 +157,18 @@ def generate_region_session(
     if subject is None:
         subject = SubjectVariation.random(np.random.default_rng(streams[0]), subject_id=f"subject-{seed}")
     rng = np.random.default_rng(streams[1])
-    session_layout, reference_depths, probe = _session_layout(reference, lab, subject, channel_step, rng)
+    session_layout, reference_depths, probe = _session_layout(reference, lab, subject, channel_step, rng, out_of_brain)
     fs = lab.lfp_sampling_frequency
     num_samples = round(duration_s * fs)
     sites = SiteMap(layout=session_layout, reference_depths=reference_depths, reference=reference)
     lfp_rng = np.random.default_rng(streams[2])
     field = sum(make(sites, subject, fs, num_samples, lfp_rng) for make in (latent_field, laminar_field, local_field))
-    traces, quality = acquire(field, session_layout.depths, lab, lfp_rng)
+    line_noise_gain = None
+    if out_of_brain is not None:
+        shanks = shank_indices(probe)
+        field = out_of_brain.medium_field(field, session_layout, shanks)
+        line_noise_gain = out_of_brain.line_noise_gain(session_layout, shanks)
+    traces, quality = acquire(field, session_layout.depths, lab, lfp_rng, line_noise_gain=line_noise_gain)
 
     lfp = NumpyRecording([traces], sampling_frequency=fs)
     lfp.set_probe(probe)
