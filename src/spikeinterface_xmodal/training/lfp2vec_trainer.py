@@ -154,7 +154,8 @@ def train(
         )
         callbacks = [checkpoint]
         if has_validation:
-            callbacks.append(EarlyStopping(monitor="val_loss", patience=settings.patience))
+            # not strict: a run stopped by max_steps before its first validation has no val_loss
+            callbacks.append(EarlyStopping(monitor="val_loss", patience=settings.patience, strict=False))
         trainer = L.Trainer(
             max_epochs=settings.max_epochs,
             max_steps=settings.max_steps,
