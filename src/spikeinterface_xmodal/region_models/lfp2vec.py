@@ -221,6 +221,8 @@ class Lfp2VecRegionModel(RegionModelKind):
         folder = Path(folder)
         card = read_model_card(folder, expected_kind=LFP2VEC_REGION_KIND)
         check_region_card(card, folder)
+        if len(card["classes"]) < 2:
+            raise ValueError(f"The model card of {folder} has fewer than 2 'classes': {card['classes']}")
         config = read_config(card, folder)
         parts = {}
         for name, read in (("smoothing", ProbeHMM.from_dict), ("calibration", TemperatureCalibration.from_dict)):
@@ -234,8 +236,6 @@ class Lfp2VecRegionModel(RegionModelKind):
                 f"The model card of {folder} has 'smoothing' classes {hmm.classes_.tolist()} in another order than "
                 f"the classifier's {card['classes']}"
             )
-        if len(card["classes"]) < 2:
-            raise ValueError(f"The model card of {folder} has fewer than 2 'classes': {card['classes']}")
         classifier = Lfp2VecClassifier(config, len(card["classes"]))
         load_weights(classifier, folder)
         return cls(classifier, card["classes"], hmm=hmm, calibration=parts["calibration"], card=card)
