@@ -62,3 +62,48 @@ def patchseq_data_folder() -> Path:
     if not (folder / "mouse_visp_gouwens2020_ephys_features.csv").is_file():
         pytest.skip(f"Patch-seq feature tables not found in {folder}")
     return folder
+
+
+# --- generated cells in icephys NWB files (sweeps, features, predict_cells, CLI tests) ---
+
+GENERATED_RATE = 25_000.0  # half the default rate: twice as fast, and exercises the non-50 kHz paths
+
+
+@pytest.fixture(scope="session")
+def generated_cells():
+    """One generated cell per subclass (Lamp5, Pvalb, Sst, Vip), seed 0, sampled at 25 kHz."""
+    from spikeinterface_xmodal.datasets import generate_patchseq_cells
+
+    return generate_patchseq_cells(n_cells_per_subclass=1, seed=0, sampling_rate=GENERATED_RATE)
+
+
+@pytest.fixture(scope="session")
+def generated_nwb_folder(generated_cells, tmp_path_factory) -> Path:
+    """The generated cells written as icephys NWB files: ``<cell_id>.nwb`` (tables) and ``old/<cell_id>.nwb``."""
+    from spikeinterface_xmodal.datasets import write_patchseq_nwb
+
+    folder = tmp_path_factory.mktemp("patchseq_nwb")
+    for cell in generated_cells:
+        write_patchseq_nwb(cell, folder / f"{cell.cell_id}.nwb")
+    write_patchseq_nwb(generated_cells[0], folder / "old" / f"{generated_cells[0].cell_id}.nwb", "numbered_sweeps")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def generated_features(generated_cells, generated_nwb_folder):
+    """``extract_features`` of the generated files, in cell order, with the true ``subclass``."""
+    from spikeinterface_xmodal.patchseq import extract_features
+
+    features = extract_features([generated_nwb_folder / f"{cell.cell_id}.nwb" for cell in generated_cells])
+    return features.assign(subclass=[cell.subclass for cell in generated_cells])
+
+
+@pytest.fixture
+def nwb_copies(generated_cells, generated_nwb_folder, tmp_path) -> list[Path]:
+    """Fresh copies of the generated NWB files (tests that write into them)."""
+    import shutil
+
+    return [
+        Path(shutil.copy(generated_nwb_folder / f"{cell.cell_id}.nwb", tmp_path / f"{cell.cell_id}.nwb"))
+        for cell in generated_cells
+    ]
