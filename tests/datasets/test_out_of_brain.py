@@ -93,3 +93,22 @@ def test_bad_settings_are_refused(kwargs, match):
 def test_cannot_shift_every_channel_out():
     with pytest.raises(ValueError, match="must leave channels in the brain"):
         session(OutOfBrain(shifted_channels=48))
+
+
+def test_the_ap_common_mode_reaches_channels_in_tissue_only():
+    from dataclasses import replace
+
+    from spikeinterface.preprocessing import highpass_filter
+
+    from spikeinterface_xmodal.datasets import LAB_PRESETS
+
+    lab = replace(LAB_PRESETS["lab_a"], ap_common_mode_uv=8.0)
+    shared = generate_region_session(
+        duration_s=3.0, seed=2, channel_step=16, lab=lab, out_of_brain=OutOfBrain(top_um=800.0)
+    )
+    traces = highpass_filter(shared.recording, freq_min=300.0).get_traces(start_frame=30000, end_frame=60000)
+    corr = np.corrcoef(traces.T)
+    void = shared.recording.get_property("brain_area") == "void"
+    assert void.any() and shared.recording.has_probe()
+    tissue = corr[np.ix_(~void, ~void)][~np.eye((~void).sum(), dtype=bool)]
+    assert tissue.mean() > 0.3 > np.abs(corr[np.ix_(void, ~void)]).mean()

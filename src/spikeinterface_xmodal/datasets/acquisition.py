@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from spikeinterface.core import BaseRecording, NoiseGeneratorRecording
+from spikeinterface.preprocessing import whiten
 
 from .profiles import LabProfile
 from .spectra import (
@@ -128,3 +130,39 @@ def acquire(
     traces[noisy] += rng.normal(0.0, 10.0 * lab.noise_uv, size=(int(noisy.sum()), traces.shape[1]))
     traces = hardware_filter(traces, lab) * lab.gain
     return np.ascontiguousarray(traces.T, dtype=np.float32), quality
+
+
+def shared_wideband_noise(recording: BaseRecording, weights: np.ndarray, rms_uv: float, seed: int) -> BaseRecording:
+    """A lazy recording like ``recording`` whose channels carry one shared white noise, scaled by ``weights``.
+
+    The shared trace is the normalised sum of independent noise channels (SpikeInterface's
+    ``NoiseGeneratorRecording``), mixed into every channel by a rank-one matrix applied with ``whiten``'s
+    precomputed-matrix mode (``W``: channel ``j`` reads ``weights[j]`` times the shared trace).
+
+    Parameters
+    ----------
+    recording : BaseRecording
+        Supplies channel ids, sampling frequency and duration.
+    weights : np.ndarray
+        (num_channels,) factor per channel (0: the channel does not see the shared signal).
+    rms_uv : float
+        Rms of the shared signal on a channel of weight 1, uV.
+    seed : int
+        Seed of the noise.
+
+    Returns
+    -------
+    BaseRecording
+        float32, same channels, add it to ``recording``.
+    """
+    num_channels = recording.get_num_channels()
+    noise = NoiseGeneratorRecording(
+        num_channels=num_channels,
+        sampling_frequency=recording.sampling_frequency,
+        durations=[recording.get_total_duration()],
+        noise_levels=rms_uv,
+        dtype="float32",
+        seed=seed,
+    ).rename_channels(recording.channel_ids)
+    mixing = np.tile(np.asarray(weights, dtype="float32") / np.sqrt(num_channels), (num_channels, 1))
+    return whiten(noise, W=mixing, M=np.zeros(num_channels, dtype="float32"), dtype="float32")

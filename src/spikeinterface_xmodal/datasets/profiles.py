@@ -40,6 +40,10 @@ class LabProfile:
         Amplifier white noise on the LFP band, uV rms.
     ap_noise_uv : float
         Amplifier noise of the wide-band recording, uV rms.
+    ap_common_mode_uv : float
+        Rms of a broadband (AP-band) signal shared by every channel in tissue on the wide-band recording
+        (reference pick-up and far-field activity: what common referencing removes), uV. Channels outside the
+        brain do not see it. 0 leaves it out.
     common_mode_uv : float
         Rms of the common-mode signal picked up by an external reference, uV.
     gain : float
@@ -64,6 +68,7 @@ class LabProfile:
     line_noise_uv: float = 6.0
     noise_uv: float = 5.0
     ap_noise_uv: float = 7.0
+    ap_common_mode_uv: float = 0.0
     common_mode_uv: float = 12.0
     gain: float = 1.0
     highpass_hz: float = 0.5

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from spikeinterface.core import BaseRecording, BaseSorting, NumpyRecording
 
-from .acquisition import acquire
+from .acquisition import acquire, shared_wideband_noise
 from .ibl_layouts import IBL_DATA_ENV, load_ibl_layouts
 from .layouts import DEFAULT_LAYOUT, RegionLayout, builtin_layouts
 from .lfp_sources import SiteMap, laminar_field, latent_field, local_field
@@ -185,6 +185,9 @@ def generate_region_session(
     sorting.set_property("brain_area_fine", session_layout.fine_or_coarse[channels])
     sorting.set_property("location", locations)
     recording = wideband_recording(lfp, sorting, locations, lab, spike_seed)
+    if lab.ap_common_mode_uv > 0:
+        in_tissue = (session_layout.labels != "void").astype(float)
+        recording = recording + shared_wideband_noise(recording, in_tissue, lab.ap_common_mode_uv, spike_seed + 1)
     recording.set_probe(probe)
     _set_channel_properties(recording, session_layout, quality)
 
