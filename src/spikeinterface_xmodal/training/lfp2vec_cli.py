@@ -76,6 +76,8 @@ def add_lfp2vec_train_arguments(parser: argparse.ArgumentParser) -> None:
 
 def train_lfp2vec(args: argparse.Namespace) -> None:
     """``xmodal region train --kind lfp2vec``."""
+    from lightning.pytorch.utilities import rank_zero_only
+
     from ..model_folder import check_model_folder_writable
     from . import fit_lfp2vec_region
 
@@ -94,6 +96,8 @@ def train_lfp2vec(args: argparse.Namespace) -> None:
         overwrite=args.overwrite,
         **_trainer_settings(args),
     )
+    if rank_zero_only.rank != 0:  # DDP: the other processes trained alongside; one reports
+        return
     validation = model.card["metrics"].get("validation_sessions")
     if validation:
         print(f"validation sessions: balanced accuracy {validation['balanced_accuracy']:.3f}")
@@ -101,6 +105,8 @@ def train_lfp2vec(args: argparse.Namespace) -> None:
 
 
 def _pretrain(args: argparse.Namespace) -> None:
+    from lightning.pytorch.utilities import rank_zero_only
+
     from ..model_folder import check_model_folder_writable
     from . import pretrain_lfp2vec
 
@@ -116,6 +122,8 @@ def _pretrain(args: argparse.Namespace) -> None:
         overwrite=args.overwrite,
         **_trainer_settings(args),
     )
+    if rank_zero_only.rank != 0:
+        return
     loss = pretrained.card["training"].get("best_val_loss", pretrained.card["training"]["metrics"].get("train_loss"))
     print(f"Pretrained encoder saved to {args.output} (loss {loss:.3f})")
 
