@@ -1,0 +1,286 @@
+"""Patch-seq electrophysiology -> transcriptomic subclass, on the real published feature tables.
+
+Estimators: ``random_forest`` (the plain baseline: median imputation + class-balanced random forest on the scalar
+features), ``gouwens`` (families -> sparse PCA -> balanced forest), ``family_attention`` (attention BiLSTM over
+family tokens). Sections:
+
+- mouse VISp, 4 and 5 classes, cross-validation grouped by donor (StratifiedGroupKFold, 5 folds);
+- mouse VISp, the published protocol: random stratified 60/20/20 splits x 10 runs, 5 classes; the models are
+  fitted on the 60 % and scored on the 20 % test part (the 20 % validation part is unused: no hyper-parameter is
+  selected on it; the attention model early-stops on its own split of the 60 %);
+- human MTG, 4 classes, grouped by donor (5 folds x repeats), on all 93 human features;
+- transfer: human cells on the 20 harmonised features (``patchseq/data/harmonisation.csv``), trained on 10, 25,
+  50 and 100 % of the training donors' cells; human-only models beside the mouse-pretrained, human-fine-tuned
+  attention model, and the random forest on all human features as the reference;
+- fit / predict time per estimator (mouse 4 classes, one fold), as a ratio to the plain random forest.
+
+Rerun:  nice -n 10 python benchmarks/patchseq.py [--data ../shared/data/patchseq] [--quick]
+Writes: benchmarks/results/patchseq.json and benchmarks/results/patchseq_*.png
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+from sklearn.metrics import accuracy_score, f1_score
+from sklearn.model_selection import StratifiedGroupKFold, train_test_split
+from threadpoolctl import threadpool_limits
+
+from machine_info import machine_info
+from spikeinterface_xmodal import __version__
+from spikeinterface_xmodal.patchseq.attention import FamilyAttentionClassifier
+from spikeinterface_xmodal.patchseq.estimators import GouwensClassifier, make_random_forest
+from spikeinterface_xmodal.patchseq.harmonisation import harmonised_families
+from spikeinterface_xmodal.patchseq.plotting import plot_confusion_matrix, plot_family_attention
+from spikeinterface_xmodal.patchseq.tables import load_human_mtg, load_mouse_visp
+from spikeinterface_xmodal.patchseq.transfer import (
+    fine_tuned_classifier,
+    harmonised_table,
+    pretrain_source_model,
+)
+
+RESULTS = Path(__file__).parent / "results"
+PUBLISHED = {
+    "mouse_random_forest_macro_f1": 0.873,
+    "mouse_bilstm_attention_macro_f1": 0.874,
+    "mouse_5class_bilstm_attention_smote_macro_f1": 0.886,
+    "human_only_macro_f1": 0.675,
+    "transfer_macro_f1": 0.680,
+    "transfer_comparison_human_only_macro_f1": 0.658,
+    "source": "Gouwens et al. 2020 (Cell); Schwider et al., arXiv 2603.11000 (60/20/20 x 10 random splits)",
+}
+FRACTIONS = (0.1, 0.25, 0.5, 1.0)
+
+
+def estimators(args: argparse.Namespace, seed: int, families: dict | None = None) -> dict:
+    """Fresh, unfitted estimators of the comparison."""
+    return {
+        "random_forest": make_random_forest(n_estimators=args.n_estimators, random_state=seed),
+        "gouwens": GouwensClassifier(families=families, n_estimators=args.n_estimators, random_state=seed),
+        "family_attention": FamilyAttentionClassifier(families=families, max_epochs=args.max_epochs, random_state=seed),
+    }
+
+
+def scores(y_true, y_pred) -> dict:
+    return dict(
+        macro_f1=float(f1_score(y_true, y_pred, average="macro")), accuracy=float(accuracy_score(y_true, y_pred))
+    )
+
+
+def summarise(per_split: list[dict]) -> dict:
+    """Mean over splits of macro-F1 and accuracy, with the standard deviation of macro-F1."""
+    f1 = [s["macro_f1"] for s in per_split]
+    return dict(
+        macro_f1=round(float(np.mean(f1)), 4),
+        macro_f1_sd=round(float(np.std(f1)), 4),
+        accuracy=round(float(np.mean([s["accuracy"] for s in per_split])), 4),
+        n_splits=len(per_split),
+    )
+
+
+def fit_and_score(model, X, y, train, test) -> tuple[dict, np.ndarray, float, float]:
+    """Fit on ``train``, predict ``test``: scores, predictions, fit and predict seconds."""
+    start = time.perf_counter()
+    model.fit(X.iloc[train], y.iloc[train])
+    fitted = time.perf_counter()
+    predicted = model.predict(X.iloc[test])
+    return scores(y.iloc[test], predicted), predicted, fitted - start, time.perf_counter() - fitted
+
+
+def donor_cv(table, args, splits, families=None, keep=None) -> dict:
+    """Grouped cross-validation of every estimator: summaries, out-of-fold predictions, attention, timings."""
+    X, y = table.features, table.labels
+    out = {}
+    for name in estimators(args, 0):
+        per_split, predicted, attention, times = [], np.empty(len(y), dtype=object), {}, []
+        for fold, (train, test) in enumerate(splits):
+            model = estimators(args, fold, families)[name]
+            result, labels, fit_s, predict_s = fit_and_score(model, X, y, train, test)
+            per_split.append(result)
+            predicted[test] = labels
+            times.append((fit_s, predict_s))
+            if name == "family_attention":
+                attention.update(zip(test, model.attention_, strict=True))
+                out["families"] = list(model.families_)
+        out[name] = dict(
+            summary=summarise(per_split),
+            predicted=predicted,
+            times=times,
+            attention=np.array([attention[i] for i in range(len(y))]) if attention else None,
+        )
+        print(f"  {name}: {out[name]['summary']}", flush=True)
+    return out
+
+
+def grouped_splits(table, n_splits: int, repeats: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    return [
+        split
+        for repeat in range(repeats)
+        for split in StratifiedGroupKFold(n_splits, shuffle=True, random_state=repeat).split(
+            table.features, table.labels, table.donors
+        )
+    ]
+
+
+def published_protocol(table, args) -> dict:
+    """Random stratified 60/20/20 splits x ``args.runs``; fit on 60 %, score on the 20 % test part."""
+    indices = np.arange(len(table))
+    per_run: dict[str, list[dict]] = {}
+    for run in range(args.runs):
+        train, rest = train_test_split(indices, train_size=0.6, stratify=table.labels, random_state=run)
+        _, test = train_test_split(rest, test_size=0.5, stratify=table.labels.iloc[rest], random_state=run)
+        for name, model in estimators(args, run).items():
+            result = fit_and_score(model, table.features, table.labels, train, test)[0]
+            per_run.setdefault(name, []).append(result)
+    return {name: summarise(results) for name, results in per_run.items()}
+
+
+def transfer(mouse, human, human_all, args) -> dict:
+    """Human-only vs mouse-pretrained models on fractions of the human training cells, grouped by donor."""
+    families = harmonised_families()
+    start = time.perf_counter()
+    source = pretrain_source_model(mouse, max_epochs=args.max_epochs)
+    pretrain_s = time.perf_counter() - start
+    splits = grouped_splits(human, 5, args.repeats)
+    results: dict[str, dict[str, list[float]]] = {}
+    for i, (train, test) in enumerate(splits):
+        for fraction in FRACTIONS:
+            subset = train
+            if fraction < 1.0:
+                subset = train_test_split(
+                    train, train_size=fraction, stratify=human.labels.iloc[train], random_state=i
+                )[0]
+            models = {
+                "random_forest": (make_random_forest(n_estimators=args.n_estimators, random_state=i), human),
+                "random_forest_all_features": (
+                    make_random_forest(n_estimators=args.n_estimators, random_state=i),
+                    human_all,
+                ),
+                "family_attention": (
+                    FamilyAttentionClassifier(families=families, max_epochs=args.max_epochs, random_state=i),
+                    human,
+                ),
+                "family_attention_transfer": (fine_tuned_classifier(source, random_state=i), human),
+            }
+            for name, (model, table) in models.items():
+                result = fit_and_score(model, table.features, table.labels, subset, test)[0]
+                results.setdefault(str(fraction), {}).setdefault(name, []).append(result["macro_f1"])
+    summary = {
+        fraction: {
+            name: dict(
+                macro_f1_mean=round(float(np.mean(v)), 4), macro_f1_sd=round(float(np.std(v)), 4), n_splits=len(v)
+            )
+            for name, v in by_name.items()
+        }
+        for fraction, by_name in results.items()
+    }
+    return summary, pretrain_s
+
+
+def timing(cv: dict) -> dict:
+    """Mean fit / predict seconds per fold, and their ratio to the plain random forest's."""
+    means = {name: np.mean(cv[name]["times"], axis=0) for name in ("random_forest", "gouwens", "family_attention")}
+    floor_fit, floor_predict = means["random_forest"]
+    return {
+        name: dict(
+            fit_s=round(float(fit), 2),
+            predict_s=round(float(predict), 3),
+            fit_ratio_to_random_forest=round(float(fit / floor_fit), 2),
+            predict_ratio_to_random_forest=round(float(predict / floor_predict), 2),
+        )
+        for name, (fit, predict) in means.items()
+    }
+
+
+def confusion_figure(cv: dict, y, classes: list[str], title: str, path: Path) -> None:
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4))
+    for ax, name in zip(axes, ("random_forest", "gouwens", "family_attention"), strict=True):
+        f1 = cv[name]["summary"]["macro_f1"]
+        plot_confusion_matrix(y, cv[name]["predicted"], labels=classes, title=f"{title}: {name} (F1 {f1:.3f})", ax=ax)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def attention_figure(cv: dict, y, title: str, path: Path) -> None:
+    fig = plot_family_attention(cv["family_attention"]["attention"], cv["families"], y, title=title)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def strip(cv: dict) -> dict:
+    return {name: value["summary"] for name, value in cv.items() if isinstance(value, dict)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--data", default=None, help="folder of the tables (default: $XMODAL_PATCHSEQ_DATA)")
+    parser.add_argument("--n-estimators", type=int, default=300, help="trees of every forest")
+    parser.add_argument("--max-epochs", type=int, default=150, help="epochs cap of the attention model")
+    parser.add_argument("--runs", type=int, default=10, help="runs of the published 60/20/20 protocol")
+    parser.add_argument("--repeats", type=int, default=2, help="repeats of the human 5-fold donor CV")
+    parser.add_argument("--quick", action="store_true", help="small settings, to check that the script runs")
+    parser.add_argument("--out", default=str(RESULTS / "patchseq.json"))
+    args = parser.parse_args()
+    if args.quick:
+        args.n_estimators, args.max_epochs, args.runs, args.repeats = 20, 5, 1, 1
+    out_dir = Path(args.out).parent
+    out_dir.mkdir(parents=True, exist_ok=True)
+    start = time.perf_counter()
+    result: dict = {}
+    with threadpool_limits(limits=1):
+        mouse = {n: load_mouse_visp(args.data, n_classes=n) for n in (4, 5)}
+        human = load_human_mtg(args.data)
+        cv = {}
+        for n in (4, 5):
+            print(f"mouse {n} classes, donor CV", flush=True)
+            cv[n] = donor_cv(mouse[n], args, grouped_splits(mouse[n], 5, 1))
+            result[f"mouse_{n}class_donor_cv"] = strip(cv[n])
+        print("mouse published protocol (5 classes)", flush=True)
+        result["mouse_published_protocol"] = published_protocol(mouse[5], args)
+        print(json.dumps(result["mouse_published_protocol"]), flush=True)
+        print("human donor CV", flush=True)
+        human_cv = donor_cv(human, args, grouped_splits(human, 5, args.repeats))
+        result["human_4class_donor"] = strip(human_cv)
+        print("transfer", flush=True)
+        result["transfer"], pretrain_s = transfer(harmonised_table(mouse[4]), harmonised_table(human), human, args)
+    result["timing_mouse_4class"] = timing(cv[4])
+    result["timing_mouse_4class"]["family_attention_transfer_pretrain_s"] = round(pretrain_s, 1)
+    result["published"] = PUBLISHED
+    result["settings"] = dict(
+        n_estimators=args.n_estimators,
+        max_epochs=args.max_epochs,
+        published_protocol_runs=args.runs,
+        human_cv_repeats=args.repeats,
+        mouse_cv="StratifiedGroupKFold(5) by donor, 1 repeat",
+        threads="1 BLAS/OpenMP thread, 1 torch thread, nice -n 10, 2 shared cores",
+        n_cells=dict(mouse_4class=len(mouse[4]), mouse_5class=len(mouse[5]), human=len(human)),
+        n_donors=dict(mouse=len(set(mouse[4].donors)), human=len(set(human.donors))),
+        quick=args.quick,
+    )
+    result["machine"] = machine_info()
+    result["package_version"] = __version__
+    result["wall_s"] = round(time.perf_counter() - start, 1)
+    Path(args.out).write_text(json.dumps(result, indent=2))
+    if not args.quick:
+        classes4, classes5 = sorted(set(mouse[4].labels)), sorted(set(mouse[5].labels))
+        confusion_figure(cv[4], mouse[4].labels, classes4, "mouse 4", out_dir / "patchseq_confusion_mouse4.png")
+        confusion_figure(cv[5], mouse[5].labels, classes5, "mouse 5", out_dir / "patchseq_confusion_mouse5.png")
+        confusion_figure(human_cv, human.labels, classes4, "human", out_dir / "patchseq_confusion_human.png")
+        attention_figure(
+            cv[4], mouse[4].labels, "mouse 4 classes, out-of-fold", out_dir / "patchseq_attention_mouse4.png"
+        )
+        attention_figure(human_cv, human.labels, "human, out-of-fold", out_dir / "patchseq_attention_human.png")
+    print(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=1))
+
+
+if __name__ == "__main__":
+    main()
