@@ -138,11 +138,11 @@ def _traub_table(x: np.ndarray) -> np.ndarray:
 
 
 def _slow_table(v: np.ndarray) -> np.ndarray:
-    """Steady states against V of the slow gates: M (w), T inactivation (u), T activation (s), h (q), D (a, b)."""
+    """Steady states against V of the slow gates: M (w), T inactivation (u), h (q), D (a, b); T activation (s)."""
     sigmoid = lambda half, slope: 1.0 / (1.0 + np.exp(-(v - half) / slope))  # noqa: E731
     return np.stack(
-        [sigmoid(-35.0, 10.0), sigmoid(-81.0, -4.0), sigmoid(-57.0, 6.2), sigmoid(-82.0, -7.0),
-         sigmoid(-50.0, 20.0), sigmoid(-70.0, -6.0)], axis=1,
+        [sigmoid(-35.0, 10.0), sigmoid(-81.0, -4.0), sigmoid(-82.0, -7.0), sigmoid(-50.0, 20.0),
+         sigmoid(-70.0, -6.0), sigmoid(-57.0, 6.2)], axis=1,
     )  # fmt: skip
 
 
@@ -200,9 +200,8 @@ def _open_fractions(gates: dict[str, np.ndarray], s: np.ndarray) -> np.ndarray:
 def _steady_gates(tables: _Tables, v: np.ndarray, v_t: np.ndarray) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Every gate at its steady state for membrane potential ``v``; also the T activation ``s``."""
     traub, slow = tables.traub[tables.index(v - v_t)], tables.slow[tables.index(v)]
-    columns = [*traub[..., :3].T, slow[..., 0], slow[..., 1], slow[..., 3], *slow[..., 4:].T]
-    gates = dict(zip(_GATE_NAMES, columns, strict=True))
-    return gates, slow[..., 2]
+    gates = dict(zip(_GATE_NAMES, [*traub[..., :3].T, *slow[..., :5].T], strict=True))
+    return gates, slow[..., 5]
 
 
 def _resting_potential(tables: _Tables, p: dict[str, np.ndarray], g_max: np.ndarray) -> np.ndarray:
@@ -244,42 +243,53 @@ def simulate(
     dt = 1000.0 / sampling_rate  # ms
     tables = _Tables()
     g_max = np.stack([p["g_k"], p["g_m"], p["g_d"], p["g_na"], p["g_t"], p["g_h"]], axis=1)
-    g_leak_drive = p["g_leak"] * p["e_leak"]
     v = _resting_potential(tables, p, g_max)
     gates, _ = _steady_gates(tables, v, p["v_t"])
     fast = np.stack([gates[name] for name in "mhn"], axis=1)
-    slow = np.stack([gates[name] for name in "wuqab"], axis=1)  # steady states: slow table columns 0, 1, 3, 4, 5
-    slow_columns = [0, 1, 3, 4, 5]
+    slow = np.stack([gates[name] for name in "wuqab"], axis=1)
     taus = np.stack([p["tau_m_ms"], *(np.full(n_traces, tau) for tau in (40.0, 80.0, 2.0, 150.0))], axis=1)
     slow_step = -np.expm1(-dt / taus)
     minus_dt_phi = -dt * p["kinetics"][:, None]
     rng = np.random.default_rng(seed)
     noise_decay = np.exp(-dt / 5.0)
-    noise_scale = p["noise_pa"] * np.sqrt(1 - noise_decay**2)
+    # the voltage step is linearly implicit: v <- (v + dt * (g_i E_i + I / C)) / (1 + dt * g_i), with the time
+    # step folded into the conductances and the forcing (pA -> uA/cm2 with 1 uF/cm2: divide by C in pF)
+    dt_over_c = dt / p["capacitance_pf"]
+    forcing = current_pa * dt_over_c + dt * p["g_leak"] * p["e_leak"]
+    leak_denominator = 1.0 + dt * p["g_leak"]
+    dt_g_max = dt * g_max
+    noise_scale = p["noise_pa"] * np.sqrt(1 - noise_decay**2) * dt_over_c
     noise = np.zeros(n_traces)
-    inverse_c = 1.0 / p["capacitance_pf"]  # pA -> uA/cm2 with 1 uF/cm2
-    open_ = np.empty((n_traces, 6))
+    # table rows: V (or V - V_T) on the grid, as a float index (fractional part dropped)
+    to_row, first_row, last_row = 1.0 / tables.step, -tables.low / tables.step, len(tables.slow) - 1.0
+    threshold_rows = p["v_t"] * to_row
+    row, threshold_row = np.empty(n_traces), np.empty(n_traces)
+    open_, conductance = np.empty((n_traces, 6)), np.empty((n_traces, 6))
     out = np.empty((n_samples, n_traces), dtype="float32")
     chunk = 5000
     for start in range(0, n_samples, chunk):
         kicks = rng.standard_normal((min(chunk, n_samples - start), n_traces)) * noise_scale
         for k in range(kicks.shape[0]):
-            traub = tables.traub.take(tables.index(v - p["v_t"]), axis=0)
-            steady = tables.slow.take(tables.index(v), axis=0)
+            np.clip(v * to_row + first_row, 0.0, last_row, out=row)
+            steady = tables.slow.take(row.astype(np.intp), axis=0)
+            np.clip(row - threshold_rows, 0.0, last_row, out=threshold_row)
+            traub = tables.traub.take(threshold_row.astype(np.intp), axis=0)
             fast -= (traub[:, :3] - fast) * np.expm1(minus_dt_phi * traub[:, 3:])
-            slow += (steady[:, slow_columns] - slow) * slow_step
+            slow += (steady[:, :5] - slow) * slow_step
             m, h, n = fast.T
             w, u, q, a, b = slow.T
-            np.multiply(n**2, n**2, out=open_[:, 0])
+            n2 = n * n
+            np.multiply(n2, n2, out=open_[:, 0])
             open_[:, 1] = w
-            np.multiply(a**3, b, out=open_[:, 2])
-            np.multiply(m**3, h, out=open_[:, 3])
-            np.multiply(steady[:, 2] ** 2, u, out=open_[:, 4])
+            np.multiply(a * a * a, b, out=open_[:, 2])
+            np.multiply(m * m * m, h, out=open_[:, 3])
+            s = steady[:, 5]
+            np.multiply(s * s, u, out=open_[:, 4])
             open_[:, 5] = q
-            conductance = g_max * open_
+            np.multiply(dt_g_max, open_, out=conductance)
             noise = noise * noise_decay + kicks[k]
-            drive = conductance @ _REVERSALS + g_leak_drive + (current_pa[start + k] + noise) * inverse_c
-            v = (v + dt * drive) / (1.0 + dt * (p["g_leak"] + conductance.sum(axis=1)))
+            v += conductance @ _REVERSALS + forcing[start + k] + noise
+            v /= leak_denominator + conductance.sum(axis=1)
             out[start + k] = v
     return out
 
