@@ -63,3 +63,31 @@ def test_temperature_scaling_fixes_overconfidence():
     np.testing.assert_array_equal(calibrated.argmax(axis=1), probabilities.argmax(axis=1))
     with pytest.raises(ValueError, match="smoothed"):
         calibration.apply(probabilities, smoothed=True)
+
+
+def test_brier_temperature_is_not_dominated_by_confident_mistakes():
+    # smoothed posteriors: 0.9 on the top region, right 80% of the time; when wrong, ~0 on the true region
+    rng = np.random.default_rng(2)
+    classes = ["a", "b", "c", "d"]
+    true_index = rng.integers(0, 4, size=4000)
+    wrong = np.flatnonzero(rng.random(true_index.size) < 0.2)
+    predicted_index = true_index.copy()
+    predicted_index[wrong] = (true_index[wrong] + 1) % 4
+    probabilities = np.full((true_index.size, 4), 0.1 / 3)
+    probabilities[wrong] = 0.05
+    probabilities[np.arange(true_index.size), predicted_index] = 0.9
+    probabilities[wrong, true_index[wrong]] = 1e-9
+    truth = np.asarray(classes)[true_index]
+
+    def calibrated_confidence(objective):
+        temperature = fit_temperature(truth, probabilities, classes, objective=objective)
+        return TemperatureCalibration(temperature).apply(probabilities, smoothed=False)
+
+    before = expected_calibration_error(truth, probabilities, classes)
+    # the log-likelihood is dominated by the mistakes' ~0 probabilities: every prediction becomes timid
+    by_nll = calibrated_confidence("nll")
+    assert by_nll.max(axis=1).mean() < 0.8 - 0.15
+    assert expected_calibration_error(truth, calibrated_confidence("brier"), classes) < before
+    assert before < expected_calibration_error(truth, by_nll, classes)
+    with pytest.raises(ValueError, match="calibration objective"):
+        fit_temperature(truth, probabilities, classes, objective="ece")

@@ -22,7 +22,7 @@ from ..region_models import (
     fit_temperature,
     make_region_estimator,
 )
-from ..region_models.calibration import expected_calibration_error
+from ..region_models.calibration import DEFAULT_CALIBRATION_OBJECTIVE, expected_calibration_error
 from ..tokenizers import SpectralTokenizer
 from .evaluation import HeldOutPrediction, leave_one_session_out, predict_held_out, summarize
 from .labelled_sessions import UNLABELLED, LabelledSession, prepare_labelled_sessions
@@ -80,14 +80,26 @@ def evaluate_on_sessions(model: RegionModel, sessions: list[LabelledSession], sm
     return summarize(predict_held_out(model, sessions, lambda m, s: predict_session(m, s, smoothing)))
 
 
-def fit_calibration(raw: list[HeldOutPrediction], smoothed: list[HeldOutPrediction] | None) -> TemperatureCalibration:
-    """Temperatures fitted on held-out predictions without and (when given) with probe smoothing."""
+def fit_calibration(
+    raw: list[HeldOutPrediction],
+    smoothed: list[HeldOutPrediction] | None,
+    objective: str = DEFAULT_CALIBRATION_OBJECTIVE,
+) -> TemperatureCalibration:
+    """Temperatures fitted on held-out predictions without and (when given) with probe smoothing.
+
+    Parameters
+    ----------
+    raw, smoothed : list of HeldOutPrediction
+        Held-out predictions before and (None: no smoother) after probe smoothing.
+    objective : {"brier", "nll"}, default: "brier"
+        What the temperatures minimise (``region_models.calibration.CALIBRATION_OBJECTIVES``).
+    """
 
     def temperature(predictions: list[HeldOutPrediction]) -> float:
         # pooled over sessions; the folds' class lists can differ when a region is missing from some sessions
         classes = sorted({c for p in predictions for c in p.classes})
         probabilities = np.concatenate([_in_columns(p, classes) for p in predictions])
-        return fit_temperature(np.concatenate([p.true_labels for p in predictions]), probabilities, classes)
+        return fit_temperature(np.concatenate([p.true_labels for p in predictions]), probabilities, classes, objective)
 
     return TemperatureCalibration(temperature(raw), None if smoothed is None else temperature(smoothed))
 
