@@ -58,10 +58,11 @@ def detect_channels_outside_brain(
     """Channels predicted outside the brain, and the recording without them.
 
     Like SpikeInterface's ``detect_bad_channels`` / ``detect_and_remove_bad_channels`` for its "out" label,
-    but depth-aware and wherever the channels are: a channel is outside when the region model gives the
-    ``outside_regions`` a total (calibrated, smoothed along the probe) probability of at least
-    ``min_probability``, whether it sits at the top of the probe, between two structures, or anywhere on a
-    probe whose recorded bank is shifted.
+    but depth-aware and wherever the channels are: a channel is outside when its predicted region is one of
+    the ``outside_regions``, or when the model gives them a total (calibrated, smoothed along the probe)
+    probability of at least ``min_probability``, whether it sits at the top of the probe, between two
+    structures, or anywhere on a probe whose recorded bank is shifted. No channel predicted outside is left
+    (so sorting by ``brain_area_predicted`` afterwards meets no outside group).
 
     Parameters
     ----------
@@ -74,7 +75,8 @@ def detect_channels_outside_brain(
     outside_regions : sequence of str, default: ("void",)
         Model classes that lie outside the brain.
     min_probability : float, default: 0.5
-        Channels whose outside probability reaches this are removed.
+        Channels whose outside probability reaches this are removed (even when another region is more
+        probable than any single outside class).
     **localize_kwargs
         Passed to ``localize_channels`` when ``model`` is given (``lfp_recording``, ``n_windows``, ``seed``,
         job kwargs).
@@ -99,7 +101,8 @@ def detect_channels_outside_brain(
     if not 0 < min_probability <= 1:
         raise ValueError(f"min_probability must lie in (0, 1], got {min_probability}")
     localized = recording if model is None else localize_channels(recording, model, **localize_kwargs)
-    outside = outside_probability(localized, outside_regions) >= min_probability
+    predicted_outside = np.isin(localized.get_property(PREDICTED_PROPERTY), list(outside_regions))
+    outside = predicted_outside | (outside_probability(localized, outside_regions) >= min_probability)
     if outside.all():
         raise ValueError(
             f"All {outside.size} channels are predicted outside the brain ({list(outside_regions)}); refusing to "
