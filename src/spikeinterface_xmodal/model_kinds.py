@@ -14,6 +14,8 @@ _MODEL_KINDS: dict[str, type] = {}
 # kinds shipped with the package, imported on first use so that `import spikeinterface_xmodal` stays light
 _BUILTIN_KIND_MODULES = {
     "lfp_region_baseline": "spikeinterface_xmodal.region_models.spectral_baseline",
+    "spike_teacher": "spikeinterface_xmodal.training.distill_kinds",
+    "lfp_latent_model": "spikeinterface_xmodal.training.distill_kinds",
     "lfp2vec_region": "spikeinterface_xmodal.region_models.lfp2vec",
     "patchseq_random_forest": "spikeinterface_xmodal.patchseq.model_kinds",
     "patchseq_gouwens": "spikeinterface_xmodal.patchseq.model_kinds",
