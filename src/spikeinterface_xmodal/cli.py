@@ -221,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     """
     from .nwb.cli import add_nwb_parser
     from .patchseq.cli import add_patchseq_parser
+    from .pipelines.cli import add_region_pipeline_parsers
     from .preprocessing import DEFAULT_LFP_SAMPLING_FREQUENCY
     from .region_models import CLASSIFIERS, DEFAULT_CLASSIFIER, DEFAULT_FEATURE_SET, FEATURE_SETS
     from .training.lfp2vec_cli import add_lfp2vec_train_arguments, add_pretrain_parser
@@ -284,6 +285,7 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--figure", help="write the region profile figure here (PNG, PDF, SVG, ...)")
     _job_arguments(predict)
     predict.set_defaults(func=_predict_region)
+    add_region_pipeline_parsers(region)
 
     add_nwb_parser(commands)
     add_patchseq_parser(commands)
