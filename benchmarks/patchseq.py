@@ -37,7 +37,7 @@ from threadpoolctl import threadpool_limits
 from machine_info import machine_info
 from spikeinterface_xmodal import __version__
 from spikeinterface_xmodal.patchseq.attention import FamilyAttentionClassifier
-from spikeinterface_xmodal.patchseq.estimators import GouwensClassifier, make_random_forest
+from spikeinterface_xmodal.patchseq.estimators import GouwensClassifier, RandomForestBaseline
 from spikeinterface_xmodal.patchseq.harmonisation import harmonised_families
 from spikeinterface_xmodal.patchseq.plotting import plot_confusion_matrix, plot_family_attention
 from spikeinterface_xmodal.patchseq.tables import load_human_mtg, load_mouse_visp
@@ -63,7 +63,7 @@ FRACTIONS = (0.1, 0.25, 0.5, 1.0)
 def estimators(args: argparse.Namespace, seed: int, families: dict | None = None) -> dict:
     """Fresh, unfitted estimators of the comparison."""
     return {
-        "random_forest": make_random_forest(n_estimators=args.n_estimators, random_state=seed),
+        "random_forest": RandomForestBaseline(n_estimators=args.n_estimators, random_state=seed),
         "gouwens": GouwensClassifier(families=families, n_estimators=args.n_estimators, random_state=seed),
         "family_attention": FamilyAttentionClassifier(families=families, max_epochs=args.max_epochs, random_state=seed),
     }
@@ -159,9 +159,9 @@ def transfer(mouse, human, human_all, args) -> dict:
                     train, train_size=fraction, stratify=human.labels.iloc[train], random_state=i
                 )[0]
             models = {
-                "random_forest": (make_random_forest(n_estimators=args.n_estimators, random_state=i), human),
+                "random_forest": (RandomForestBaseline(n_estimators=args.n_estimators, random_state=i), human),
                 "random_forest_all_features": (
-                    make_random_forest(n_estimators=args.n_estimators, random_state=i),
+                    RandomForestBaseline(n_estimators=args.n_estimators, random_state=i),
                     human_all,
                 ),
                 "family_attention": (

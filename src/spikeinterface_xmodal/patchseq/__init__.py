@@ -17,7 +17,7 @@ __getattr__, __dir__ = lazy_attributes(
         "feature_family": ".families",
         "group_families": ".families",
         "GouwensClassifier": ".estimators",
-        "make_random_forest": ".estimators",
+        "RandomForestBaseline": ".estimators",
         "FamilyAttentionClassifier": ".attention",
         "save_patchseq_model": ".model_kinds",
         "load_patchseq_model": ".model_kinds",

@@ -8,22 +8,29 @@ thousand cells. ``pretrained=`` fine-tunes a model fitted on another table (mous
 from __future__ import annotations
 
 import copy
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import QuantileTransformer
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .estimators import check_feature_table, feature_names, fitted_families, select_features
+from .estimators import (
+    FeatureTableClassifierMixin,
+    check_feature_table,
+    feature_names,
+    fitted_families,
+    select_features,
+)
 
 _MIN_VALIDATION_PER_CLASS = 2  # below this many cells per class there is no early-stopping split
 
 
-class FamilyAttentionClassifier(ClassifierMixin, BaseEstimator):
+class FamilyAttentionClassifier(FeatureTableClassifierMixin, BaseEstimator):
     """Attention BiLSTM over feature families (one token per family), scikit-learn compatible.
 
     Parameters
@@ -247,7 +254,8 @@ class FamilyAttentionClassifier(ClassifierMixin, BaseEstimator):
 
     # --------------------------------------------------------------- prediction
     def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities (columns follow ``classes_``); sets ``attention_`` (cells x families)."""
+        """Class probabilities (columns follow ``classes_``); sets ``attention_`` (cells x families), as ``predict``
+        does."""
         import torch
 
         check_is_fitted(self)
@@ -259,10 +267,6 @@ class FamilyAttentionClassifier(ClassifierMixin, BaseEstimator):
         self.attention_ = attention.numpy().astype(np.float64)
         return torch.softmax(logits, dim=1).numpy().astype(np.float64)
 
-    def predict(self, X) -> np.ndarray:
-        """Most probable subclass per cell; sets ``attention_``."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
-
 
 def _family_order(families: dict[str, list[str]], names: list[str]) -> np.ndarray:
     """Column indices of ``names`` grouped by family, in the families' order."""
@@ -273,7 +277,10 @@ def _family_order(families: dict[str, list[str]], names: list[str]) -> np.ndarra
 def _fit_scaler(Xa: np.ndarray, seed: int) -> QuantileTransformer:
     """Per-feature map to a standard normal by rank: robust to heavy tails and to unit or offset differences."""
     n_quantiles = int(min(1000, max(len(Xa), 2)))
-    return QuantileTransformer(n_quantiles=n_quantiles, output_distribution="normal", random_state=seed).fit(Xa)
+    scaler = QuantileTransformer(n_quantiles=n_quantiles, output_distribution="normal", random_state=seed)
+    with warnings.catch_warnings():  # a feature absent from every cell stays NaN, then masked
+        warnings.filterwarnings("ignore", message="All-NaN slice", category=RuntimeWarning)
+        return scaler.fit(Xa)
 
 
 class _torch_threads:

@@ -14,7 +14,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import SparsePCA
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.impute import SimpleImputer
-from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -68,7 +68,21 @@ def fitted_families(families: dict[str, list[str]] | None, names: list[str]) -> 
     return group_families(names) if families is None else check_families(families, names)
 
 
-def make_random_forest(n_estimators: int = 500, random_state: int | None = 0, n_jobs: int | None = None) -> Pipeline:
+class FeatureTableClassifierMixin(ClassifierMixin):
+    """What the Patch-seq classifiers share: NaN-tolerant input, ``predict`` as the most probable class."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        return tags
+
+    def predict(self, X) -> np.ndarray:
+        """Most probable subclass per cell."""
+        probabilities = self.predict_proba(X)
+        return self.classes_[np.argmax(probabilities, axis=1)]
+
+
+class RandomForestBaseline(FeatureTableClassifierMixin, BaseEstimator):
     """The plain baseline: median imputation then a class-balanced random forest on the scalar features.
 
     Parameters
@@ -80,24 +94,49 @@ def make_random_forest(n_estimators: int = 500, random_state: int | None = 0, n_
     n_jobs : int or None, default: None
         Processes for fitting and prediction.
 
-    Returns
-    -------
-    sklearn.pipeline.Pipeline
-        Takes a DataFrame (NaN allowed) and subclass strings.
+    Attributes
+    ----------
+    classes_ : numpy.ndarray
+    pipeline_ : sklearn.pipeline.Pipeline
+        ``SimpleImputer(strategy="median")`` then ``RandomForestClassifier(class_weight="balanced")``.
 
     Examples
     --------
-    >>> baseline = make_random_forest().fit(table.features, table.labels)
+    >>> baseline = RandomForestBaseline().fit(table.features, table.labels)
     """
-    return make_pipeline(
-        SimpleImputer(strategy="median", keep_empty_features=True),
-        RandomForestClassifier(
-            n_estimators=n_estimators, class_weight="balanced", random_state=random_state, n_jobs=n_jobs
-        ),
-    )
+
+    _parameter_constraints: dict = {
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(self, n_estimators: int = 500, random_state: int | None = 0, n_jobs: int | None = None):
+        self.n_estimators = n_estimators
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def fit(self, X, y) -> RandomForestBaseline:
+        """Fit on a feature table ``X`` (cells x features, NaN allowed) and subclass labels ``y``."""
+        self._validate_params()
+        Xa, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype="float64")
+        forest = RandomForestClassifier(
+            n_estimators=self.n_estimators,
+            class_weight="balanced",
+            random_state=self.random_state,
+            n_jobs=self.n_jobs,
+        )
+        self.pipeline_ = make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), forest).fit(Xa, y)
+        self.classes_ = self.pipeline_.classes_
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, columns following ``classes_``; ``X`` needs the columns seen in ``fit``."""
+        check_is_fitted(self)
+        return self.pipeline_.predict_proba(check_feature_table(self, X, reset=False))
 
 
-class GouwensClassifier(ClassifierMixin, BaseEstimator):
+class GouwensClassifier(FeatureTableClassifierMixin, BaseEstimator):
     """Gouwens et al. (2020): features grouped into families -> sparse PCA per family -> class-balanced forest.
 
     Parameters
@@ -186,7 +225,7 @@ class GouwensClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y) -> GouwensClassifier:
         """Fit on a feature table ``X`` (cells x features, NaN allowed) and subclass labels ``y``."""
         self._validate_params()
-        Xa, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype="float64")
+        Xa, y = validate_data(self, X, y, ensure_all_finite="allow-nan", dtype="float64", ensure_min_samples=2)
         names = feature_names(self)
         self.families_ = fitted_families(self.families, names)
         forest = RandomForestClassifier(
@@ -208,8 +247,7 @@ class GouwensClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, columns following ``classes_``; ``X`` needs the columns seen in ``fit``."""
         check_is_fitted(self)
-        return self.pipeline_.predict_proba(check_feature_table(self, X, reset=False))
-
-    def predict(self, X) -> np.ndarray:
-        """Most probable subclass per cell."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        Xa = check_feature_table(self, X, reset=False)
+        if len(Xa) == 1:  # SparsePCA.transform returns a 1-D array for a single row (scikit-learn 1.9)
+            return self.pipeline_.predict_proba(np.repeat(Xa, 2, axis=0))[:1]
+        return self.pipeline_.predict_proba(Xa)

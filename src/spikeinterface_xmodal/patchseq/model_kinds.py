@@ -2,7 +2,7 @@
 
 Three kinds, registered with ``model_kinds.register_model_kind``:
 
-- ``patchseq_random_forest``: the plain baseline pipeline (``make_random_forest``), ``classifier.skops``;
+- ``patchseq_random_forest``: a ``RandomForestBaseline``, ``classifier.skops``;
 - ``patchseq_gouwens``: a ``GouwensClassifier``, ``classifier.skops``;
 - ``patchseq_family_attention``: a ``FamilyAttentionClassifier`` (plain or fine-tuned), ``network.safetensors``
   plus ``scaling.skops``.
@@ -17,12 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.pipeline import Pipeline
 
 from ..model_folder import read_model_card, save_model_folder
 from ..model_kinds import load_model, register_model_kind
 from .attention import FamilyAttentionClassifier, _family_order
-from .estimators import GouwensClassifier, feature_names
+from .estimators import GouwensClassifier, RandomForestBaseline, feature_names
 
 RANDOM_FOREST_KIND = "patchseq_random_forest"
 GOUWENS_KIND = "patchseq_gouwens"
@@ -36,6 +35,7 @@ TRUSTED_TYPES = [
     "numpy.dtype",
     "sklearn.tree._tree.Tree",
     "spikeinterface_xmodal.patchseq.estimators.GouwensClassifier",
+    "spikeinterface_xmodal.patchseq.estimators.RandomForestBaseline",
 ]
 
 
@@ -71,7 +71,13 @@ def _skops_load(path: Path) -> Any:
     return skops_io.load(path, trusted=TRUSTED_TYPES)
 
 
-def _check_loaded(model: Any, card: dict, folder: Path) -> Any:
+def _load_skops_model(folder: str | Path, kind: str, expected: type) -> Any:
+    """Load the skops classifier of a model folder and check it against the card."""
+    folder = Path(folder)
+    card = read_model_card(folder, expected_kind=kind)
+    model = _skops_load(folder / CLASSIFIER_FILENAME)
+    if not isinstance(model, expected):
+        raise ValueError(f"The model folder {folder} is corrupt: it holds a {type(model).__name__}")
     if _classes(model) != card["classes"] or feature_names(model) != card.get("feature_names"):
         raise ValueError(f"The model folder {folder} is corrupt: its card and its weights disagree on classes/features")
     return model
@@ -88,7 +94,7 @@ def save_patchseq_model(
 
     Parameters
     ----------
-    model : GouwensClassifier, FamilyAttentionClassifier or the ``make_random_forest`` pipeline
+    model : RandomForestBaseline, GouwensClassifier or FamilyAttentionClassifier
         Fitted on a DataFrame of named features and subclass strings.
     folder : str or Path
         Destination.
@@ -113,7 +119,7 @@ def save_patchseq_model(
         return FamilyAttentionKind.save(model, folder, training, metrics, overwrite)
     if isinstance(model, GouwensClassifier):
         kind = GOUWENS_KIND
-    elif isinstance(model, Pipeline):
+    elif isinstance(model, RandomForestBaseline):
         kind = RANDOM_FOREST_KIND
     else:
         raise TypeError(f"Cannot save a {type(model).__name__} as a Patch-seq model folder")
@@ -139,15 +145,13 @@ def load_patchseq_model(folder: str | Path) -> Any:
 
 @register_model_kind
 class RandomForestKind:
-    """Loader of ``patchseq_random_forest`` folders: returns the fitted scikit-learn pipeline."""
+    """Loader of ``patchseq_random_forest`` folders: returns the fitted ``RandomForestBaseline``."""
 
     kind = RANDOM_FOREST_KIND
 
     @classmethod
-    def load(cls, folder: str | Path) -> Pipeline:
-        folder = Path(folder)
-        card = read_model_card(folder, expected_kind=cls.kind)
-        return _check_loaded(_skops_load(folder / CLASSIFIER_FILENAME), card, folder)
+    def load(cls, folder: str | Path) -> RandomForestBaseline:
+        return _load_skops_model(folder, cls.kind, RandomForestBaseline)
 
 
 @register_model_kind
@@ -158,12 +162,7 @@ class GouwensKind:
 
     @classmethod
     def load(cls, folder: str | Path) -> GouwensClassifier:
-        folder = Path(folder)
-        card = read_model_card(folder, expected_kind=cls.kind)
-        model = _skops_load(folder / CLASSIFIER_FILENAME)
-        if not isinstance(model, GouwensClassifier):
-            raise ValueError(f"The model folder {folder} is corrupt: it holds a {type(model).__name__}")
-        return _check_loaded(model, card, folder)
+        return _load_skops_model(folder, cls.kind, GouwensClassifier)
 
 
 @register_model_kind
