@@ -158,7 +158,7 @@ def _cell_parameters(subclass: str, rng: np.random.Generator) -> dict[str, float
     return parameters
 
 
-def _stimuli(sampling_rate: float) -> list[tuple[str, np.ndarray]]:
+def protocol_stimuli(sampling_rate: float) -> list[tuple[str, np.ndarray]]:
     """(protocol, current in pA) of every sweep of the protocol set, in recording order."""
     dt = 1.0 / sampling_rate
 
@@ -340,7 +340,7 @@ def generate_patchseq_cells(
         for subclass in subclasses
         for i in range(n_cells_per_subclass)
     ]
-    stimuli = _stimuli(sampling_rate)
+    stimuli = protocol_stimuli(sampling_rate)
     n_samples = max(len(current) for _, current in stimuli)
     current = np.zeros((n_samples, len(cells) * len(stimuli)))
     for j, (_, stimulus) in enumerate(stimuli * len(cells)):
