@@ -47,3 +47,15 @@ def test_a_name_cannot_be_taken_twice():
 
     with pytest.raises(ValueError, match="already registered as 'band_power'"):
         register_preprocessor(band_power)
+
+
+def test_importing_the_package_registers_the_steps():
+    import subprocess
+    import sys
+
+    code = (
+        "import spikeinterface_xmodal\n"
+        "from spikeinterface.preprocessing.pipeline import pp_names_to_functions\n"
+        "assert {'extract_lfp', 'band_power', 'check_finite'} <= set(pp_names_to_functions)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
