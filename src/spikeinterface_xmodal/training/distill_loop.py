@@ -147,6 +147,7 @@ def run_training(
         ``epochs`` run, ``best_val_loss``, ``stopped_early`` and whether this process is the global rank zero.
     """
     seed_everything(options.seed)
+    module.train()
     task = MaskedTraining(module, [s.session_id for s in sessions], options, **loss_kwargs)
     trainer = L.Trainer(
         max_epochs=options.max_epochs,

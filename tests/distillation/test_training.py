@@ -1,0 +1,101 @@
+"""Teacher, distilled student and LFP baselines train on CPU; latents decode behaviour; folders round-trip."""
+
+import numpy as np
+import pytest
+
+from spikeinterface_xmodal import load_model
+from spikeinterface_xmodal.distillation import as_distillation_session, decode_behaviour
+from spikeinterface_xmodal.training import LFPLatentModel, SpikeTeacherModel
+
+from .conftest import FAST
+
+
+def _r2(times, latents, session):
+    return decode_behaviour(times, latents, session.behaviour_times, session.behaviour, trials=session.trials)["r2"]
+
+
+def _cosine_to_teacher(model, teacher, session):
+    _, target = teacher.latents(as_distillation_session(session))
+    _, latents = model.latents(session.lfp, session.session_id)
+    target = (target - target.mean(0)) / target.std(0)
+    cos = (latents * target).sum(1) / (np.linalg.norm(latents, axis=1) * np.linalg.norm(target, axis=1))
+    return float(cos.mean())
+
+
+def test_student_latents_decode_behaviour_better_than_chance(trained, latent_sessions):
+    student = trained["student"]
+    for session in latent_sessions[:3]:
+        times, latents = student.latents(session.lfp, session.session_id)
+        assert latents.shape == (times.size, 8)
+        shuffled = np.roll(latents, latents.shape[0] // 2, axis=0)  # same latents, out of register with behaviour
+        assert _r2(times, shuffled, session) < 0.05
+        assert _r2(times, latents, session) > 0.1
+
+
+def test_distillation_aligns_the_student_with_the_teacher_unlike_the_baseline(trained, latent_sessions):
+    teacher, student, baseline = trained["teacher"], trained["student"], trained["baseline"]
+    assert student.card["role"] == "distilled_lfp" and baseline.card["role"] == "multi_session_lfp"
+    for session in latent_sessions[:3]:
+        aligned = _cosine_to_teacher(student, teacher, session)
+        assert aligned > 0.3
+        assert aligned > _cosine_to_teacher(baseline, teacher, session) + 0.2
+
+
+def test_model_folders_round_trip_through_load_model(trained, latent_sessions):
+    folder, session = trained["folder"], latent_sessions[0]
+    assert sorted(p.name for p in (folder / "student").iterdir()) == ["card.json", "weights.safetensors"]
+    student = load_model(folder / "student")
+    assert isinstance(student, LFPLatentModel) and student.card["teacher"]["folder_hash"]
+    np.testing.assert_allclose(
+        student.latents(session.lfp, session.session_id)[1],
+        trained["student"].latents(session.lfp, session.session_id)[1],
+        atol=1e-5,
+    )
+    teacher = load_model(folder / "teacher")
+    assert isinstance(teacher, SpikeTeacherModel)
+    np.testing.assert_allclose(
+        teacher.latents(as_distillation_session(session))[1],
+        trained["teacher"].latents(as_distillation_session(session))[1],
+        atol=1e-5,
+    )
+
+
+def test_a_folder_of_another_kind_is_refused(trained):
+    with pytest.raises(ValueError, match="is a 'spike_teacher' model, expected a 'lfp_latent_model' model"):
+        LFPLatentModel.load(trained["folder"] / "teacher")
+
+
+def test_adapt_fits_only_a_new_read_in_on_unlabeled_lfp(trained, latent_sessions):
+    student, new = trained["student"], latent_sessions[3]
+    with pytest.raises(ValueError, match=r"no read-in for a recording of \d+ channels.*adapt"):
+        student.latents(new.lfp)
+    adapted = student.adapt(new.lfp)
+    assert adapted.default_session not in student.session_ids and len(adapted.session_ids) == 4
+    before, after = student.module.state_dict(), adapted.module.state_dict()
+    for name, value in before.items():
+        np.testing.assert_array_equal(value.numpy(), after[name].numpy(), err_msg=name)
+    times, latents = adapted.latents(new.lfp)
+    assert _r2(times, latents, new) > 0.05
+    saved = adapted.save(trained["folder"] / "adapted")
+    np.testing.assert_allclose(load_model(saved).latents(new.lfp)[1], latents, atol=1e-5)
+
+
+def test_the_read_in_must_match_the_channel_count(trained, latent_sessions):
+    from spikeinterface.core import ChannelSliceRecording
+
+    session = latent_sessions[0]
+    fewer = ChannelSliceRecording(session.lfp, session.lfp.channel_ids[:-1])
+    with pytest.raises(ValueError, match="takes .* channels but the recording has"):
+        trained["student"].latents(fewer, session_id=session.session_id)
+
+
+def test_single_session_baseline_and_checkpoints_with_resume(latent_sessions, tiny_config, tmp_path):
+    from spikeinterface_xmodal.training import fit_lfp_model
+
+    options = dict(FAST, max_epochs=2, checkpoint_dir=str(tmp_path / "ckpt"))
+    single = fit_lfp_model(latent_sessions[:1], config=tiny_config, **options)
+    assert single.card["role"] == "single_session_lfp"
+    assert (tmp_path / "ckpt" / "last.ckpt").is_file()
+    resumed = fit_lfp_model(latent_sessions[:1], config=tiny_config, **dict(options, max_epochs=3, resume=True))
+    run = resumed.card["training"]["run"]
+    assert run["resumed_from"].endswith("last.ckpt") and run["epochs"] == 3
