@@ -36,7 +36,7 @@ def test_spikes_after_the_lfp_ends_mean_different_time_bases():
 def test_a_sorting_whose_recording_lasts_longer_is_refused():
     sorting = _sorting([1.0, 2.0])
     sorting.register_recording(_lfp(duration_s=20.0, fs=30_000.0, n_channels=1))
-    with pytest.raises(ValueError, match="recording lasts 20.00 s but the LFP 10.00 s"):
+    with pytest.raises(ValueError, match=r"recording lasts 20\.00 s but the LFP 10\.00 s"):
         DistillationSession(sorting, _lfp(), *_behaviour(), session_id="s")
 
 
