@@ -120,6 +120,7 @@ def test_fine_tuning_from_a_pretrained_encoder(pretrained, region_sessions, tmp_
         n_windows=4,
         max_epochs=1,
         validation_sessions=[2],
+        min_channels_per_class=3,
         **QUIET,
     )
     card = json.loads((tmp_path / "region" / "card.json").read_text())

@@ -170,14 +170,19 @@ def _settings_for_card(settings: TrainerSettings) -> dict:
     return state
 
 
-def _labels(
-    recordings: list[BaseRecording], label_property: str, classes: list[str] | None, min_channels_per_class: int
-) -> tuple[list[np.ndarray], list[str]]:
-    """Region name per channel of each recording, the classes, and clear errors for labels that cannot be learned."""
-    names = [channel_labels(r, label_property) for r in recordings]
-    present, counts = np.unique(np.concatenate([n[n != UNLABELLED] for n in names]), return_counts=True)
+def _classes(
+    names: list[np.ndarray],
+    train_index: list[int],
+    classes: list[str] | None,
+    min_channels_per_class: int,
+    label_property: str,
+) -> list[str]:
+    """The classes to learn: the regions of the training sessions' channels (validation sessions may hold others,
+    scored as errors), or a fine-tuned model's classes; clear errors for labels that cannot be learned."""
+    train_names = np.concatenate([names[i][names[i] != UNLABELLED] for i in train_index])
+    present, counts = np.unique(train_names, return_counts=True)
     if classes is not None:
-        unknown = sorted(set(present.tolist()) - set(classes))
+        unknown = sorted(set(np.concatenate(names).tolist()) - set(classes) - {UNLABELLED})
         if unknown:
             raise ValueError(
                 f"The labels include regions {unknown} that the pretrained model was not fine-tuned on "
@@ -186,13 +191,14 @@ def _labels(
     too_few = {str(c): int(n) for c, n in zip(present, counts, strict=True) if n < min_channels_per_class}
     if too_few:
         raise ValueError(
-            f"Too few labelled channels for regions {too_few} (at least {min_channels_per_class} each are needed, "
-            f"min_channels_per_class): merge or drop those labels ({label_property!r}), or add sessions."
+            f"Too few labelled channels for regions {too_few} in the training sessions (at least "
+            f"{min_channels_per_class} each are needed, min_channels_per_class): merge or drop those labels "
+            f"({label_property!r}), or add sessions."
         )
     classes = classes if classes is not None else [str(c) for c in present]
     if len(classes) < 2:
-        raise ValueError(f"Region fine-tuning needs at least two regions; the labels hold only {classes}")
-    return names, classes
+        raise ValueError(f"Region fine-tuning needs at least two regions; the training labels hold only {classes}")
+    return classes
 
 
 def _class_indices(names: np.ndarray, classes: list[str]) -> np.ndarray:
@@ -298,7 +304,9 @@ def fit_lfp2vec_region(
     recordings = _check_recordings(recordings)
     start_card = None if pretrained is None else read_starting_card(pretrained)
     start_classes = start_card["classes"] if start_card and start_card["kind"] != LFP2VEC_PRETRAINED_KIND else None
-    names, classes = _labels(recordings, label_property, start_classes, min_channels_per_class)
+    names = [channel_labels(r, label_property) for r in recordings]
+    train_index, validation_index = split_sessions(len(recordings), validation_sessions, settings.seed)
+    classes = _classes(names, train_index, start_classes, min_channels_per_class, label_property)
     if start_card is None:
         config = resolve_config(config)
     else:
@@ -307,14 +315,11 @@ def fit_lfp2vec_region(
     lfps = [lfp_at_model_rate(r, config.sampling_frequency) for r in recordings]
     for lfp in lfps:
         draw_windows(lfp, config.window_s, n_windows, settings.seed)  # too short recordings fail before training
-    train_index, validation_index = split_sessions(len(lfps), validation_sessions, settings.seed)
     indices = [_class_indices(n, classes) for n in names]
     train_labels = np.concatenate([indices[i] for i in train_index])
+    # class-balanced: every region weighs alike (a fine-tuned model's class absent here gets no weight)
     counts = np.bincount(train_labels[train_labels != UNLABELLED_INDEX], minlength=len(classes))
-    if np.any(counts == 0):
-        missing = [c for c, n in zip(classes, counts, strict=True) if n == 0]
-        raise ValueError(f"No training session (validation ones held out) has channels of {missing}")
-    class_weights = (counts.sum() / (len(classes) * counts)).tolist()
+    class_weights = np.where(counts > 0, counts.sum() / (len(classes) * np.maximum(counts, 1)), 0.0).tolist()
 
     module = Lfp2VecRegionModule(config.to_dict(), class_weights, freeze_encoder, learning_rate)
     if start_card is not None and start_card["kind"] == LFP2VEC_PRETRAINED_KIND:
