@@ -14,13 +14,15 @@ family tokens). Sections:
   attention model, and the random forest on all human features as the reference;
 - fit / predict time per estimator (mouse 4 classes, one fold), as a ratio to the plain random forest.
 
-Rerun:  nice -n 10 python benchmarks/patchseq.py [--data ../shared/data/patchseq] [--quick]
+Rerun:  nice -n 10 python benchmarks/patchseq.py [--data ../shared/data/patchseq] [--sections ...] [--quick]
+        (sections may run in parallel processes; each adds its entries to the same JSON)
 Writes: benchmarks/results/patchseq.json and benchmarks/results/patchseq_*.png
 """
 
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import time
 from pathlib import Path
@@ -143,7 +145,7 @@ def published_protocol(table, args) -> dict:
     return {name: summarise(results) for name, results in per_run.items()}
 
 
-def transfer(mouse, human, human_all, args) -> dict:
+def transfer(mouse, human, human_all, args) -> tuple[dict, float]:
     """Human-only vs mouse-pretrained models on fractions of the human training cells, grouped by donor."""
     families = harmonised_families()
     start = time.perf_counter()
@@ -220,66 +222,91 @@ def strip(cv: dict) -> dict:
     return {name: value["summary"] for name, value in cv.items() if isinstance(value, dict)}
 
 
+SECTIONS = ("mouse4", "mouse5", "published", "human", "transfer")
+
+
+def run_section(section: str, args: argparse.Namespace, out_dir: Path) -> dict:
+    """One section's JSON entries; its figures are written to ``out_dir``."""
+    if section in ("mouse4", "mouse5", "published"):
+        n = 4 if section == "mouse4" else 5
+        mouse = load_mouse_visp(args.data, n_classes=n)
+        if section == "published":
+            return {"mouse_published_protocol": published_protocol(mouse, args)}
+        cv = donor_cv(mouse, args, grouped_splits(mouse, 5, 1))
+        classes = sorted(set(mouse.labels))
+        confusion_figure(cv, mouse.labels, classes, f"mouse {n}", out_dir / f"patchseq_confusion_mouse{n}.png")
+        entries = {f"mouse_{n}class_donor_cv": strip(cv)}
+        if n == 4:
+            attention_figure(
+                cv, mouse.labels, "mouse 4 classes, out-of-fold", out_dir / "patchseq_attention_mouse4.png"
+            )
+            entries["timing_mouse_4class"] = timing(cv)
+        return entries
+    human = load_human_mtg(args.data)
+    if section == "human":
+        cv = donor_cv(human, args, grouped_splits(human, 5, args.repeats))
+        classes = sorted(set(human.labels))
+        confusion_figure(cv, human.labels, classes, "human", out_dir / "patchseq_confusion_human.png")
+        attention_figure(cv, human.labels, "human, out-of-fold", out_dir / "patchseq_attention_human.png")
+        return {"human_4class_donor": strip(cv)}
+    mouse = load_mouse_visp(args.data, n_classes=4)
+    summary, pretrain_s = transfer(harmonised_table(mouse), harmonised_table(human), human, args)
+    return {"transfer": summary, "transfer_mouse_pretraining_s": round(pretrain_s, 1)}
+
+
+def merge_into(path: Path, entries: dict) -> None:
+    """Add ``entries`` to the JSON at ``path`` (sections may run in parallel processes: the update is locked)."""
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        result = json.loads(path.read_text()) if path.is_file() else {}
+        for key, value in entries.items():
+            if key == "settings" and isinstance(result.get(key), dict):
+                result[key] = {**result[key], **value}
+            else:
+                result[key] = value
+        path.write_text(json.dumps(result, indent=2))
+    path.with_suffix(".lock").unlink(missing_ok=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=None, help="folder of the tables (default: $XMODAL_PATCHSEQ_DATA)")
+    parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS), help="parts to run")
     parser.add_argument("--n-estimators", type=int, default=300, help="trees of every forest")
     parser.add_argument("--max-epochs", type=int, default=150, help="epochs cap of the attention model")
     parser.add_argument("--runs", type=int, default=10, help="runs of the published 60/20/20 protocol")
     parser.add_argument("--repeats", type=int, default=2, help="repeats of the human 5-fold donor CV")
     parser.add_argument("--quick", action="store_true", help="small settings, to check that the script runs")
-    parser.add_argument("--out", default=str(RESULTS / "patchseq.json"))
+    parser.add_argument("--out", default=str(RESULTS / "patchseq.json"), help="JSON to add the sections to")
     args = parser.parse_args()
     if args.quick:
         args.n_estimators, args.max_epochs, args.runs, args.repeats = 20, 5, 1, 1
-    out_dir = Path(args.out).parent
-    out_dir.mkdir(parents=True, exist_ok=True)
-    start = time.perf_counter()
-    result: dict = {}
-    with threadpool_limits(limits=1):
-        mouse = {n: load_mouse_visp(args.data, n_classes=n) for n in (4, 5)}
-        human = load_human_mtg(args.data)
-        cv = {}
-        for n in (4, 5):
-            print(f"mouse {n} classes, donor CV", flush=True)
-            cv[n] = donor_cv(mouse[n], args, grouped_splits(mouse[n], 5, 1))
-            result[f"mouse_{n}class_donor_cv"] = strip(cv[n])
-        print("mouse published protocol (5 classes)", flush=True)
-        result["mouse_published_protocol"] = published_protocol(mouse[5], args)
-        print(json.dumps(result["mouse_published_protocol"]), flush=True)
-        print("human donor CV", flush=True)
-        human_cv = donor_cv(human, args, grouped_splits(human, 5, args.repeats))
-        result["human_4class_donor"] = strip(human_cv)
-        print("transfer", flush=True)
-        result["transfer"], pretrain_s = transfer(harmonised_table(mouse[4]), harmonised_table(human), human, args)
-    result["timing_mouse_4class"] = timing(cv[4])
-    result["timing_mouse_4class"]["family_attention_transfer_pretrain_s"] = round(pretrain_s, 1)
-    result["published"] = PUBLISHED
-    result["settings"] = dict(
-        n_estimators=args.n_estimators,
-        max_epochs=args.max_epochs,
-        published_protocol_runs=args.runs,
-        human_cv_repeats=args.repeats,
-        mouse_cv="StratifiedGroupKFold(5) by donor, 1 repeat",
-        threads="1 BLAS/OpenMP thread, 1 torch thread, nice -n 10, 2 shared cores",
-        n_cells=dict(mouse_4class=len(mouse[4]), mouse_5class=len(mouse[5]), human=len(human)),
-        n_donors=dict(mouse=len(set(mouse[4].donors)), human=len(set(human.donors))),
-        quick=args.quick,
-    )
-    result["machine"] = machine_info()
-    result["package_version"] = __version__
-    result["wall_s"] = round(time.perf_counter() - start, 1)
-    Path(args.out).write_text(json.dumps(result, indent=2))
-    if not args.quick:
-        classes4, classes5 = sorted(set(mouse[4].labels)), sorted(set(mouse[5].labels))
-        confusion_figure(cv[4], mouse[4].labels, classes4, "mouse 4", out_dir / "patchseq_confusion_mouse4.png")
-        confusion_figure(cv[5], mouse[5].labels, classes5, "mouse 5", out_dir / "patchseq_confusion_mouse5.png")
-        confusion_figure(human_cv, human.labels, classes4, "human", out_dir / "patchseq_confusion_human.png")
-        attention_figure(
-            cv[4], mouse[4].labels, "mouse 4 classes, out-of-fold", out_dir / "patchseq_attention_mouse4.png"
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for section in args.sections:
+        print(section, flush=True)
+        start = time.perf_counter()
+        with threadpool_limits(limits=1):
+            entries = run_section(section, args, out.parent)
+        settings = dict(
+            n_estimators=args.n_estimators,
+            max_epochs=args.max_epochs,
+            wall_s=round(time.perf_counter() - start, 1),
+            quick=args.quick,
         )
-        attention_figure(human_cv, human.labels, "human, out-of-fold", out_dir / "patchseq_attention_human.png")
-    print(json.dumps({k: v for k, v in result.items() if k != "machine"}, indent=1))
+        if section == "published":
+            settings["runs"] = args.runs
+        if section in ("human", "transfer"):
+            settings["repeats_of_5_donor_folds"] = args.repeats
+        entries["settings"] = {section: settings}
+        entries.update(
+            published=PUBLISHED,
+            threads="1 BLAS/OpenMP and 1 torch thread per process, nice -n 10, 2 cores shared with other jobs",
+            machine=machine_info(),
+            package_version=__version__,
+        )
+        merge_into(out, entries)
+        print(json.dumps({k: v for k, v in entries.items() if k not in ("machine", "published")}, indent=1), flush=True)
 
 
 if __name__ == "__main__":
