@@ -22,6 +22,7 @@ def test_simulation_is_seeded_and_spikes_above_threshold():
     assert first[:, 1].max() > 0  # 300 pA: action potentials
 
 
+@pytest.mark.slow
 def test_generated_cells_carry_all_protocols(generated_cells):
     assert [cell.subclass for cell in generated_cells] == ["Lamp5", "Pvalb", "Sst", "Vip"]
     protocols = [sweep.protocol for sweep in generated_cells[0].sweeps]
@@ -30,16 +31,17 @@ def test_generated_cells_carry_all_protocols(generated_cells):
     assert sweep.voltage_mv.shape == sweep.stimulus_pa.shape and sweep.sampling_rate == 25_000.0
 
 
+@pytest.mark.slow
 def test_generated_files_are_valid_nwb(generated_nwb_folder):
     import nwbinspector
 
-    for path in (generated_nwb_folder / "Pvalb_000.nwb", generated_nwb_folder / "old" / "Lamp5_000.nwb"):
-        assert validate(path=str(path)) == []
-        messages = nwbinspector.inspect_nwbfile(
-            nwbfile_path=path, config=nwbinspector.load_config("dandi"), importance_threshold="BEST_PRACTICE_VIOLATION"
-        )
-        problems = [f"{m.importance.name} {m.check_function_name}: {m.message}" for m in messages if m is not None]
-        assert problems == []
+    assert validate(path=str(generated_nwb_folder / "old" / "Lamp5_000.nwb")) == []
+    path = generated_nwb_folder / "Pvalb_000.nwb"
+    assert validate(path=str(path)) == []
+    messages = nwbinspector.inspect_nwbfile(
+        nwbfile_path=path, config=nwbinspector.load_config("dandi"), importance_threshold="BEST_PRACTICE_VIOLATION"
+    )
+    assert [f"{m.importance.name} {m.check_function_name}: {m.message}" for m in messages if m is not None] == []
 
 
 @pytest.mark.slow

@@ -8,7 +8,7 @@ import pytest
 from spikeinterface_xmodal.model_folder import save_model_folder
 from spikeinterface_xmodal.nwb import read_predictions
 from spikeinterface_xmodal.patchseq import predict_cells
-from spikeinterface_xmodal.patchseq.estimators import make_random_forest
+from spikeinterface_xmodal.patchseq.estimators import RandomForestBaseline
 from spikeinterface_xmodal.patchseq.features import LONG_SQUARE_FEATURES
 from spikeinterface_xmodal.patchseq.model_kinds import save_patchseq_model
 
@@ -19,17 +19,18 @@ SCALARS = [f for f in LONG_SQUARE_FEATURES if f not in ("rheo_slow_trough_v", "r
 @pytest.fixture(scope="module")
 def forest_folder(generated_features, tmp_path_factory):
     """A random forest on the generated cells' scalar features, saved as a model folder."""
-    model = make_random_forest(n_estimators=25).fit(generated_features[SCALARS], generated_features["subclass"])
+    model = RandomForestBaseline(n_estimators=25).fit(generated_features[SCALARS], generated_features["subclass"])
     return save_patchseq_model(model, tmp_path_factory.mktemp("models") / "forest")
 
 
 def test_predictions_are_written_into_each_file_and_read_back(nwb_copies, forest_folder, generated_features):
-    table = predict_cells(nwb_copies, forest_folder, features=generated_features, taxonomy="synthetic")
-    assert table["cell_id"].tolist() == ["Lamp5_000", "Pvalb_000", "Sst_000", "Vip_000"]
-    assert table["predicted_subclass"].tolist() == generated_features["subclass"].tolist()  # its training cells
+    paths = nwb_copies[1:3]
+    table = predict_cells(paths, forest_folder, features=generated_features, taxonomy="synthetic")
+    assert table["cell_id"].tolist() == ["Pvalb_000", "Sst_000"]
+    assert table["predicted_subclass"].tolist() == ["Pvalb", "Sst"]  # its training cells
     probabilities = table[[f"p_{c}" for c in ("Lamp5", "Pvalb", "Sst", "Vip")]].to_numpy()
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
-    for path, expected in zip(nwb_copies, table["predicted_subclass"], strict=True):
+    for path, expected in zip(paths, table["predicted_subclass"], strict=True):
         stored = read_predictions(path)["cell_subclass"]
         assert stored.index.tolist() == [path.stem]  # matched to the intracellular electrode
         assert stored["predicted_subclass"].tolist() == [expected]
@@ -39,8 +40,8 @@ def test_predictions_are_written_into_each_file_and_read_back(nwb_copies, forest
 def test_attention_is_written_for_attention_models(nwb_copies, generated_features):
     from spikeinterface_xmodal.patchseq import FamilyAttentionClassifier
 
-    X = generated_features.drop(columns=["filename", "cell_id", "nan_reason", "subclass"])
-    model = FamilyAttentionClassifier(max_epochs=3, width=8, hidden=8).fit(X, generated_features["subclass"])
+    model = FamilyAttentionClassifier(max_epochs=2, width=8, hidden=8)
+    model.fit(generated_features[SCALARS], generated_features["subclass"])
     table = predict_cells(nwb_copies[:1], model, features=generated_features)
     attention = table[[c for c in table.columns if c.startswith("attention_")]]
     assert attention.shape[1] == len(model.families_)
@@ -50,13 +51,14 @@ def test_attention_is_written_for_attention_models(nwb_copies, generated_feature
 
 
 def test_an_existing_table_is_refused_before_any_file_is_written(nwb_copies, forest_folder, generated_features):
-    predict_cells(nwb_copies[1:2], forest_folder, features=generated_features)
-    before = os.stat(nwb_copies[0]).st_mtime_ns
+    first, second = nwb_copies[:2]
+    predict_cells([second], forest_folder, features=generated_features)
+    before = os.stat(first).st_mtime_ns
     with pytest.raises(ValueError, match="already has a prediction table 'cell_subclass'"):
-        predict_cells(nwb_copies, forest_folder, features=generated_features)
-    assert os.stat(nwb_copies[0]).st_mtime_ns == before and "cell_subclass" not in read_predictions(nwb_copies[0])
-    predict_cells(nwb_copies, forest_folder, features=generated_features, overwrite=True)
-    assert all("cell_subclass" in read_predictions(path) for path in nwb_copies)
+        predict_cells([first, second], forest_folder, features=generated_features)
+    assert os.stat(first).st_mtime_ns == before and "cell_subclass" not in read_predictions(first)
+    predict_cells([second], forest_folder, features=generated_features, overwrite=True, taxonomy="again")
+    assert read_predictions(second)["cell_subclass"].attrs["taxonomy"] == "again"
 
 
 def test_write_false_leaves_the_files_alone(nwb_copies, forest_folder, generated_features):
@@ -66,7 +68,7 @@ def test_write_false_leaves_the_files_alone(nwb_copies, forest_folder, generated
 
 def test_features_missing_model_columns_are_named(nwb_copies, forest_folder, generated_features):
     with pytest.raises(ValueError, match=r"lacks 1 of the 25 features .*rheobase_i"):
-        predict_cells(nwb_copies, forest_folder, features=generated_features.drop(columns="rheobase_i"))
+        predict_cells(nwb_copies[:1], forest_folder, features=generated_features.drop(columns="rheobase_i"))
     assert read_predictions(nwb_copies[0]) == {}
 
 

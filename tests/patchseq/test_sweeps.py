@@ -30,6 +30,7 @@ def test_protocol_names(name, protocol):
     assert classify_protocol(name) == protocol
 
 
+@pytest.mark.slow  # generated NWB files (session fixture)
 def test_both_layouts_read_the_same_sweeps(generated_cells, generated_nwb_folder):
     cell = generated_cells[0]
     (tables,) = read_sweeps(generated_nwb_folder / f"{cell.cell_id}.nwb")
@@ -44,6 +45,7 @@ def test_both_layouts_read_the_same_sweeps(generated_cells, generated_nwb_folder
         assert a.sampling_rate == truth.sampling_rate
 
 
+@pytest.mark.slow  # generated NWB files (session fixture)
 def test_long_square_amplitudes_in_pa(generated_nwb_folder):
     (cell,) = read_sweeps(generated_nwb_folder / "Pvalb_000.nwb")
     amplitudes = [s.current_pa[s.current_pa.size // 2] for s in cell.protocol("long_square")]
@@ -58,6 +60,7 @@ def test_file_without_current_clamp_names_the_file(tmp_path):
         read_sweeps(path)
 
 
+@pytest.mark.slow  # generated NWB files (session fixture)
 def test_unknown_protocol_name_is_refused(generated_nwb_folder):
     (cell,) = read_sweeps(generated_nwb_folder / "Vip_000.nwb")
     with pytest.raises(ValueError, match="Unknown protocol 'noise'"):

@@ -159,7 +159,19 @@ def _cell_parameters(subclass: str, rng: np.random.Generator) -> dict[str, float
 
 
 def protocol_stimuli(sampling_rate: float) -> list[tuple[str, np.ndarray]]:
-    """(protocol, current in pA) of every sweep of the protocol set, in recording order."""
+    """The injected currents of the generator's protocol set, sweep by sweep.
+
+    Parameters
+    ----------
+    sampling_rate : float
+        Hz.
+
+    Returns
+    -------
+    list of (str, np.ndarray)
+        (protocol, current in pA) per sweep in recording order: the long squares (``LONG_SQUARE_AMPLITUDES_PA``),
+        the short squares (``SHORT_SQUARE_AMPLITUDES_PA``), then the ramp.
+    """
     dt = 1.0 / sampling_rate
 
     def square(timing: tuple[float, float, float], amplitude: float) -> np.ndarray:

@@ -6,7 +6,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-from pynwb import NWBHDF5IO, H5DataIO, NWBFile
+from hdmf.backends.hdf5 import H5DataIO
+from pynwb import NWBHDF5IO, NWBFile
 from pynwb.file import Subject
 from pynwb.icephys import CurrentClampSeries, CurrentClampStimulusSeries
 

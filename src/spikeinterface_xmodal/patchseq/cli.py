@@ -33,7 +33,7 @@ def _estimator(name: str, seed: int):
     from . import estimators
 
     if name == "random_forest":
-        return estimators.make_random_forest(random_state=seed)
+        return estimators.RandomForestBaseline(random_state=seed)
     if name == "gouwens":
         return estimators.GouwensClassifier(random_state=seed)
     from .attention import FamilyAttentionClassifier

@@ -124,12 +124,17 @@ def predict_cells(
     if not paths:
         raise ValueError("predict_cells needs at least one NWB file")
     estimator, card, model_name = _resolve_model(model)
+    columns = feature_names(estimator)
+    per_file = None if features is None else [_rows_of(features, path) for path in paths]
+    if per_file is not None:  # a table lacking the model's columns is refused before any file is touched
+        select_features(pd.concat(per_file), columns)
     if write:
         _check_targets(paths, name, overwrite)
-    per_file = [extract_features(path) if features is None else _rows_of(features, path) for path in paths]
+    if per_file is None:
+        per_file = [extract_features(path) for path in paths]
     features = pd.concat(per_file, ignore_index=True)
     bounds = np.cumsum([0, *(len(rows) for rows in per_file)])
-    probabilities = np.asarray(estimator.predict_proba(select_features(features, feature_names(estimator))))
+    probabilities = np.asarray(estimator.predict_proba(select_features(features, columns)))
     classes = [str(c) for c in estimator.classes_]
     attention = getattr(estimator, "attention_", None)
     families = list(getattr(estimator, "families_", {}) or []) if attention is not None else None
