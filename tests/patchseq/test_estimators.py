@@ -124,3 +124,23 @@ def test_arrays_without_names_form_one_family(feature_table):
     # without column names every feature is in the "other" family
     assert list(from_array.families_) == ["other"]
     assert from_array.predict_proba(X.to_numpy()).shape == (len(X), 4)
+
+
+def test_attention_and_confusion_figures(feature_table, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from spikeinterface_xmodal.patchseq import mean_attention_by_class, plot_confusion_matrix, plot_family_attention
+
+    X, y, _ = feature_table
+    model = FamilyAttentionClassifier(max_epochs=3).fit(X, y)
+    predicted = model.predict(X)
+    families = list(model.families_)
+    table = mean_attention_by_class(model.attention_, families, y)
+    assert list(table.index) == ["Lamp5", "Pvalb", "Sst", "Vip"] and list(table.columns) == families
+    np.testing.assert_allclose(table.sum(axis=1), 1.0, rtol=1e-5)
+    plot_family_attention(model.attention_, families, y).savefig(tmp_path / "attention.png")
+    plot_confusion_matrix(y, predicted, title="synthetic").savefig(tmp_path / "confusion.png")
+    assert (tmp_path / "attention.png").stat().st_size > 0 and (tmp_path / "confusion.png").stat().st_size > 0
+    with pytest.raises(ValueError, match=r"attention must be \(cells, families\)"):
+        mean_attention_by_class(model.attention_[:, :2], families, y)
