@@ -14,6 +14,8 @@ from spikeinterface_xmodal.patchseq.features import (
     REASON_COLUMN,
     VECTOR_FEATURES,
     cell_features,
+    recorded_part,
+    sweep_qc,
 )
 
 pytestmark = pytest.mark.slow
@@ -78,6 +80,16 @@ def test_sweeps_failing_qc_give_nan_and_a_reason(generated_nwb_folder):
     row = cell_features(cell)
     assert np.isnan(row["rheobase_i"])
     assert "long_square: all 25 sweeps failed QC (e.g. sweep 0: non-finite values)" in row[REASON_COLUMN]
+
+
+def test_nan_padding_after_an_early_end_is_trimmed(generated_nwb_folder):
+    (cell,) = read_sweeps(generated_nwb_folder / "Sst_000.nwb")
+    long_squares = cell.protocol("long_square")
+    padded, truncated = long_squares[-1], long_squares[-2]
+    padded.voltage_mv[-100:] = np.nan  # after the stimulus: the recorded part is used
+    truncated.voltage_mv[truncated.voltage_mv.size // 2 :] = np.nan  # stops during the stimulus: fails QC
+    assert sweep_qc(padded) is None and recorded_part(padded).voltage_mv.size == padded.voltage_mv.size - 100
+    assert sweep_qc(truncated) == "the recording ends before the stimulus"
 
 
 def test_unexpected_sampling_rate_names_the_file(generated_nwb_folder):

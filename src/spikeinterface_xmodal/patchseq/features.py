@@ -18,6 +18,7 @@ import logging
 import warnings
 from collections.abc import Iterable
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -81,18 +82,32 @@ def _stimulus_epoch(sweep: Sweep) -> tuple[float, float] | None:
     return active[0] / sweep.sampling_rate, (active[-1] + 1) / sweep.sampling_rate
 
 
+def recorded_part(sweep: Sweep) -> Sweep:
+    """The sweep without the NaN samples that follow the end of its recording (MIES pads sweeps that stop early)."""
+    finite = np.isfinite(sweep.voltage_mv)
+    if finite[-1]:
+        return sweep
+    stop = int(np.flatnonzero(finite)[-1]) + 1 if finite.any() else 0
+    return replace(sweep, voltage_mv=sweep.voltage_mv[:stop], current_pa=sweep.current_pa[:stop])
+
+
 def sweep_qc(sweep: Sweep) -> str | None:
     """Why a sweep fails QC, or None when it passes.
 
-    A sweep fails when it holds NaN or Inf, injects no current, its pre-stimulus baseline is outside
-    ``BASELINE_RANGE_MV``, or the sample-to-sample noise of that baseline exceeds ``MAX_BASELINE_NOISE_MV``.
+    A sweep fails when its recording ends before its stimulus does, it holds NaN or Inf before its recording ends
+    (trailing NaN padding is ignored, see ``recorded_part``), it injects no current, its pre-stimulus baseline is
+    outside ``BASELINE_RANGE_MV``, or the sample-to-sample noise of that baseline exceeds
+    ``MAX_BASELINE_NOISE_MV``.
     """
-    if not (np.all(np.isfinite(sweep.voltage_mv)) and np.all(np.isfinite(sweep.current_pa))):
-        return "non-finite values"
-    epoch = _stimulus_epoch(sweep)
+    epoch = _stimulus_epoch(sweep) if np.all(np.isfinite(sweep.current_pa)) else None
     if epoch is None:
-        return "no stimulus"
-    baseline = sweep.voltage_mv[: max(int(epoch[0] * sweep.sampling_rate), 2)]
+        return "no stimulus" if np.all(np.isfinite(sweep.current_pa)) else "non-finite stimulus"
+    recorded = recorded_part(sweep)
+    if recorded.voltage_mv.size < round(epoch[1] * sweep.sampling_rate):
+        return "the recording ends before the stimulus"
+    if not np.all(np.isfinite(recorded.voltage_mv)):
+        return "non-finite values"
+    baseline = recorded.voltage_mv[: max(int(epoch[0] * sweep.sampling_rate), 2)]
     level = float(np.mean(baseline))
     if not BASELINE_RANGE_MV[0] <= level <= BASELINE_RANGE_MV[1]:
         return f"baseline {level:.1f} mV outside {BASELINE_RANGE_MV}"
@@ -118,7 +133,7 @@ def _passing(cell: CellSweeps, protocol: str, reasons: list[str]) -> list[Sweep]
         reasons.append(f"{protocol}: no sweeps")
         return []
     failures = {sweep.sweep_number: sweep_qc(sweep) for sweep in sweeps}
-    passed = [sweep for sweep in sweeps if failures[sweep.sweep_number] is None]
+    passed = [recorded_part(sweep) for sweep in sweeps if failures[sweep.sweep_number] is None]
     if not passed:
         first = next(iter(failures.items()))
         reasons.append(f"{protocol}: all {len(sweeps)} sweeps failed QC (e.g. sweep {first[0]}: {first[1]})")
