@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-from spikeinterface.core import BaseRecording, NoiseGeneratorRecording
+from spikeinterface.core import BaseRecording
+from spikeinterface.generation import NoiseGeneratorRecording
 from spikeinterface.preprocessing import whiten
 
 from .profiles import LabProfile
