@@ -45,7 +45,7 @@ class Sweep:
     Parameters
     ----------
     sweep_number : int
-        The sweep number in the file (the ``intracellular_recordings`` row id in the NWB 2 layout).
+        The response series' ``sweep_number``; without one, its ``intracellular_recordings`` row id.
     protocol : str or None
         ``"long_square"``, ``"short_square"``, ``"ramp"``, or None for other stimuli.
     stimulus_name : str
@@ -201,7 +201,7 @@ def _table_sweeps(nwbfile, path: Path, patterns) -> Iterator[tuple[str, Sweep]]:
         if response is None or stimulus is None or not _is_current_clamp(response):
             continue
         name = types.get(row) or response.stimulus_description or stimulus.name
-        sweep_number = int(table.id[row])
+        sweep_number = int(table.id[row]) if response.sweep_number is None else int(response.sweep_number)
         yield (
             response.electrode.name,
             _sweep(sweep_number, name, response, stimulus, path, patterns, (r_start, r_count), (s_start, s_count)),
