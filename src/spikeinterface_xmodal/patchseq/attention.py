@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -144,7 +146,7 @@ class FamilyAttentionClassifier(FeatureTableClassifierMixin, BaseEstimator):
             self._start_fresh(Xa, y)
         else:
             self._start_from(source, Xa, y)
-        with _torch_threads(self.n_threads):
+        with torch_threads(self.n_threads):
             self._train(Xa, y)
         return self
 
@@ -165,7 +167,7 @@ class FamilyAttentionClassifier(FeatureTableClassifierMixin, BaseEstimator):
 
         names = feature_names(self)
         self.families_ = fitted_families(self.families, names)
-        self._order = _family_order(self.families_, names)
+        self._order = family_column_order(self.families_, names)
         self.classes_ = np.unique(y)
         self.scaler_ = _fit_scaler(Xa, self.random_state)
         self._seed()
@@ -186,7 +188,7 @@ class FamilyAttentionClassifier(FeatureTableClassifierMixin, BaseEstimator):
                 "fine-tuning keeps the pretrained classes (map the labels onto them first)"
             )
         self.families_ = copy.deepcopy(source.families_)
-        self._order = _family_order(self.families_, feature_names(self))
+        self._order = family_column_order(self.families_, feature_names(self))
         self.classes_ = source.classes_.copy()
         self.scaler_ = _fit_scaler(Xa, self.random_state) if self.refit_scaling else copy.deepcopy(source.scaler_)
         self._seed()
@@ -261,14 +263,14 @@ class FamilyAttentionClassifier(FeatureTableClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         Xa = check_feature_table(self, X, reset=False)
         values, missing = self._tensors(Xa)
-        with _torch_threads(self.n_threads), torch.no_grad():
+        with torch_threads(self.n_threads), torch.no_grad():
             self.network_.eval()
             logits, attention = self.network_(values, missing)
         self.attention_ = attention.numpy().astype(np.float64)
         return torch.softmax(logits, dim=1).numpy().astype(np.float64)
 
 
-def _family_order(families: dict[str, list[str]], names: list[str]) -> np.ndarray:
+def family_column_order(families: dict[str, list[str]], names: list[str]) -> np.ndarray:
     """Column indices of ``names`` grouped by family, in the families' order."""
     index = {name: i for i, name in enumerate(names)}
     return np.array([index[c] for columns in families.values() for c in columns], dtype=int)
@@ -283,20 +285,15 @@ def _fit_scaler(Xa: np.ndarray, seed: int) -> QuantileTransformer:
         return scaler.fit(Xa)
 
 
-class _torch_threads:
-    """Context manager: torch's intra-op threads set to ``n`` inside (unchanged when ``n`` is None)."""
+@contextmanager
+def torch_threads(n: int | None) -> Iterator[None]:
+    """Torch's intra-op threads set to ``n`` inside the block (left unchanged when ``n`` is None)."""
+    import torch
 
-    def __init__(self, n: int | None):
-        self.n = n
-
-    def __enter__(self):
-        import torch
-
-        self.previous = torch.get_num_threads()
-        if self.n is not None:
-            torch.set_num_threads(self.n)
-
-    def __exit__(self, *exc):
-        import torch
-
-        torch.set_num_threads(self.previous)
+    previous = torch.get_num_threads()
+    if n is not None:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)

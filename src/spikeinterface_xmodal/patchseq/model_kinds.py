@@ -20,7 +20,7 @@ import numpy as np
 
 from ..model_folder import read_model_card, save_model_folder
 from ..model_kinds import load_model, register_model_kind
-from .attention import FamilyAttentionClassifier, _family_order
+from .attention import FamilyAttentionClassifier, family_column_order
 from .estimators import GouwensClassifier, RandomForestBaseline, feature_names
 
 RANDOM_FOREST_KIND = "patchseq_random_forest"
@@ -217,7 +217,7 @@ class FamilyAttentionKind:
         model.feature_names_in_ = np.array(names, dtype=object)
         model.n_features_in_ = len(names)
         model.families_ = families
-        model._order = _family_order(families, names)
+        model._order = family_column_order(families, names)
         model.classes_ = np.array(card["classes"], dtype=object)
         model.scaler_ = _skops_load(folder / SCALING_FILENAME)
         model.network_ = network.eval()
