@@ -219,6 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     argparse.ArgumentParser
         Parsed arguments carry ``func``, the subcommand to call with them, and ``debug``.
     """
+    from .distillation.cli import add_distill_parser
     from .nwb.cli import add_nwb_parser
     from .patchseq.cli import add_patchseq_parser
     from .pipelines.cli import add_region_pipeline_parsers
@@ -288,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_region_pipeline_parsers(region)
 
     add_nwb_parser(commands)
+    add_distill_parser(commands)
     add_patchseq_parser(commands)
     return parser
 
