@@ -5,10 +5,12 @@ What it measures, on ``--cells`` generated cells per subclass (Lamp5, Pvalb, Sst
 * ``generate``: ``generate_patchseq_cells`` (one vectorised Hodgkin-Huxley-type simulation of every sweep), beside
   a floor measured in the same process: the same integration loop over the same traces and samples with only the
   leak (a passive membrane, one implicit Euler step per sample), the least a per-sample numpy loop costs;
-  ``floor_ratio`` is the generator's time over the floor's.
+  ``floor_ratio`` is the generator's wall time over the floor's, ``floor_ratio_cpu`` the same in CPU seconds
+  (read that one when other jobs share the machine).
 * ``write``: ``write_patchseq_nwb`` per cell (NWB 2 icephys tables).
 * ``features``: ``extract_features`` per cell, beside the floor of reading the same files' sweeps
-  (``read_sweeps``, which ``extract_features`` also does); ``floor_ratio`` is features over reading.
+  (``read_sweeps``, which ``extract_features`` also does); ``floor_ratio`` (wall) and ``floor_ratio_cpu`` are
+  features over reading.
 * ``separation``: 5-fold stratified cross-validated macro-F1 and accuracy of ``RandomForestBaseline`` on the
   scalar features and on scalars + feature vectors, and the per-subclass medians of the features the generator
   is meant to separate (spike width, upstroke/downstroke ratio, maximal rate, hero latency, adaptation, sag).
@@ -121,9 +123,21 @@ def main() -> None:
         machine=machine_info(),
         settings=dict(cells_per_subclass=args.cells, sampling_rate=args.rate, seed=args.seed,
                       sweeps_per_cell=len(cells[0].sweeps), subclasses=sorted(SUBCLASS_PARAMETERS)),
-        generate={**generate.record(n_cells), "floor_wall_s": floor.wall, "floor_ratio": generate.wall / floor.wall},
+        generate={
+            **generate.record(n_cells),
+            "floor_wall_s": floor.wall,
+            "floor_cpu_s": floor.cpu,
+            "floor_ratio": generate.wall / floor.wall,
+            "floor_ratio_cpu": generate.cpu / floor.cpu,
+        },
         write=write.record(n_cells),
-        features={**extract.record(n_cells), "read_floor_wall_s": read.wall, "floor_ratio": extract.wall / read.wall},
+        features={
+            **extract.record(n_cells),
+            "read_floor_wall_s": read.wall,
+            "read_floor_cpu_s": read.cpu,
+            "floor_ratio": extract.wall / read.wall,
+            "floor_ratio_cpu": extract.cpu / read.cpu,
+        },
         cells_with_nan_reason=int((features["nan_reason"] != "").sum()),
         separation=separation(features, subclasses, args.seed),
     )  # fmt: skip

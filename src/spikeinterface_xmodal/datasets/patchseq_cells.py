@@ -37,16 +37,16 @@ E_NA, E_K, E_CA, E_H = 50.0, -90.0, 120.0, -43.0  # reversal potentials (mV)
 # intrinsic current noise (Ornstein-Uhlenbeck, 5 ms); tau_m_ms is the M current's time constant.
 SUBCLASS_PARAMETERS: dict[str, dict[str, float]] = {
     "Pvalb": dict(
-        capacitance_pf=60.0, g_leak=0.15, e_leak=-72.0, g_na=60.0, g_k=14.0, v_t=-57.0, kinetics=2.6,
+        capacitance_pf=40.0, g_leak=0.2, e_leak=-72.0, g_na=60.0, g_k=14.0, v_t=-57.0, kinetics=2.6,
         g_m=0.0, tau_m_ms=200.0, g_t=0.0, g_h=0.0, g_d=0.0, noise_pa=4.0,
     ),
     "Sst": dict(
         capacitance_pf=70.0, g_leak=0.05, e_leak=-68.0, g_na=50.0, g_k=5.0, v_t=-58.0, kinetics=1.3,
-        g_m=0.15, tau_m_ms=100.0, g_t=0.15, g_h=0.03, g_d=0.0, noise_pa=4.0,
+        g_m=0.2, tau_m_ms=100.0, g_t=0.15, g_h=0.03, g_d=0.0, noise_pa=4.0,
     ),
     "Vip": dict(
-        capacitance_pf=45.0, g_leak=0.04, e_leak=-68.0, g_na=50.0, g_k=5.0, v_t=-55.0, kinetics=1.2,
-        g_m=0.1, tau_m_ms=200.0, g_t=0.35, g_h=0.01, g_d=0.0, noise_pa=14.0,
+        capacitance_pf=55.0, g_leak=0.055, e_leak=-68.0, g_na=50.0, g_k=5.0, v_t=-55.0, kinetics=1.2,
+        g_m=0.15, tau_m_ms=200.0, g_t=0.35, g_h=0.01, g_d=0.0, noise_pa=14.0,
     ),
     "Lamp5": dict(
         capacitance_pf=70.0, g_leak=0.05, e_leak=-72.0, g_na=50.0, g_k=6.0, v_t=-57.0, kinetics=1.1,
