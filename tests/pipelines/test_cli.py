@@ -1,9 +1,22 @@
 """``xmodal region localize`` and ``xmodal region outside``."""
 
+import inspect
+
 import numpy as np
 import spikeinterface.core as si
 
-from spikeinterface_xmodal.cli import main
+from spikeinterface_xmodal.cli import build_parser, main
+from spikeinterface_xmodal.pipelines import detect_channels_outside_brain, localize_channels
+
+
+def test_shell_defaults_are_the_library_defaults():
+    parser = build_parser()
+    localize = vars(parser.parse_args(["region", "localize", "rec", "--model", "m", "--output", "o"]))
+    library = {name: p.default for name, p in inspect.signature(localize_channels).parameters.items()}
+    assert (localize["n_windows"], localize["seed"]) == (library["n_windows"], library["seed"])
+    outside = vars(parser.parse_args(["region", "outside", "rec", "--model", "m"]))
+    library = inspect.signature(detect_channels_outside_brain).parameters["min_probability"].default
+    assert outside["min_probability"] == library
 
 
 def test_localize_and_outside_from_the_shell(held_out, region_model_folder, tmp_path, capsys):

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from ..cli import DEFAULT_N_WINDOWS, _job_arguments, _job_kwargs, _load_recording, _positive
+from .outside_brain import DEFAULT_MIN_PROBABILITY
 
 
 def _localized(args: argparse.Namespace):
@@ -71,6 +72,8 @@ def add_region_pipeline_parsers(region: argparse._SubParsersAction) -> None:
 
     outside = region.add_parser("outside", help="list the channels outside the brain (and save the rest)")
     _common_arguments(outside)
-    outside.add_argument("--min-probability", type=float, default=0.5, help="outside if P(outside) reaches this")
+    outside.add_argument(
+        "--min-probability", type=float, default=DEFAULT_MIN_PROBABILITY, help="outside if P(outside) reaches this"
+    )
     outside.add_argument("--output", help="save the recording without them here (folder, or .json: lazy)")
     outside.set_defaults(func=_outside)

@@ -14,6 +14,8 @@ from .localize import localize_channels
 
 #: Region classes that mean "not in the brain": ``void`` in the package's generator and in IBL's atlas labels.
 OUTSIDE_REGIONS = ("void",)
+#: Total probability of the outside classes from which a channel counts as outside.
+DEFAULT_MIN_PROBABILITY = 0.5
 
 
 def outside_probability(recording: BaseRecording, outside_regions: Sequence[str] = OUTSIDE_REGIONS) -> np.ndarray:
@@ -52,7 +54,7 @@ def detect_channels_outside_brain(
     recording: BaseRecording,
     model: RegionModelKind | str | Path | None = None,
     outside_regions: Sequence[str] = OUTSIDE_REGIONS,
-    min_probability: float = 0.5,
+    min_probability: float = DEFAULT_MIN_PROBABILITY,
     **localize_kwargs,
 ) -> tuple[np.ndarray, BaseRecording]:
     """Channels predicted outside the brain, and the recording without them.
