@@ -9,6 +9,7 @@ from spikeinterface.preprocessing import bandpass_filter, common_reference
 
 from spikeinterface_xmodal import load_model
 from spikeinterface_xmodal.pipelines import OOD_PROPERTY, localize_channels, region_property_keys
+from spikeinterface_xmodal.region_models import RegionModelKind, finish_estimate
 
 PREDICTED = "brain_area_predicted"
 
@@ -102,3 +103,34 @@ def test_bad_input_is_refused_with_clear_errors(held_out, region_model_folder):
             region_model_folder,
             lfp_recording=held_out.lfp.select_channels(held_out.lfp.channel_ids[:5]),
         )
+
+
+class DepthOnlyModel(RegionModelKind):
+    """A minimal region model kind without an out-of-distribution score: deep vs superficial by position."""
+
+    kind = "test_depth_only"
+    card = {"sampling_frequency": 2500.0, "window_s": 3.0}
+
+    @property
+    def classes(self):
+        return ["deep", "superficial"]
+
+    def predict(self, recording, n_windows=20, seed=0, smoothing=True, **job_kwargs):
+        depth = recording.get_channel_locations()[:, 1]
+        superficial = (depth > np.median(depth)).astype(float)
+        raw = np.column_stack([1.0 - 0.8 * superficial - 0.1, 0.8 * superficial + 0.1])
+        return finish_estimate(recording.channel_ids, self.classes, raw, orders=[], smoothing=False)
+
+    def save(self, folder, overwrite=False):
+        raise NotImplementedError
+
+    @classmethod
+    def load(cls, folder):
+        raise NotImplementedError
+
+
+def test_any_region_model_kind_works_and_no_ood_score_means_no_property(held_out):
+    localized = localize_channels(held_out.lfp, DepthOnlyModel())
+    assert set(region_property_keys(localized)) == {PREDICTED, "brain_area_p_deep", "brain_area_p_superficial"}
+    depth = localized.get_channel_locations()[:, 1]
+    assert set(localized.get_property(PREDICTED)[depth > np.median(depth)]) == {"superficial"}
