@@ -28,7 +28,8 @@ def test_train_then_predict_then_write(generated_features, nwb_copies, tmp_path,
     csv = tmp_path / "labelled.csv"
     generated_features.to_csv(csv, index=False)
     model = tmp_path / "model"
-    argv = ["patchseq", "train", str(csv), "--estimator", "random_forest", "--output", str(model)]
+    argv = ["patchseq", "train", str(csv), "--estimator", "random_forest", "--n-estimators", "20"]
+    argv += ["--output", str(model)]
     assert main(argv) == 0
     assert (model / "card.json").is_file()
 
@@ -49,6 +50,8 @@ def test_bad_input_fails_with_one_line(generated_features, nwb_copies, tmp_path,
     generated_features.drop(columns="subclass").to_csv(csv, index=False)
     argv = ["patchseq", "train", str(csv), "--output", str(tmp_path / "m")]
     _one_line_error(capsys, argv, "no label column 'subclass'")
+    argv = ["patchseq", "train", str(csv), "--estimator", "family_attention", "--n-estimators", "5", "--output", "m"]
+    _one_line_error(capsys, argv, "--n-estimators sets the trees of random_forest and gouwens")
 
 
 def test_demo_patchseq_is_a_demo_choice():

@@ -29,13 +29,16 @@ def _features(args: argparse.Namespace) -> int:
     return 0
 
 
-def _estimator(name: str, seed: int):
+def _estimator(name: str, seed: int, n_estimators: int | None):
     from . import estimators
 
+    trees = {} if n_estimators is None else {"n_estimators": n_estimators}
     if name == "random_forest":
-        return estimators.RandomForestBaseline(random_state=seed)
+        return estimators.RandomForestBaseline(random_state=seed, **trees)
     if name == "gouwens":
-        return estimators.GouwensClassifier(random_state=seed)
+        return estimators.GouwensClassifier(random_state=seed, **trees)
+    if trees:
+        raise ValueError("--n-estimators sets the trees of random_forest and gouwens, not of family_attention")
     from .attention import FamilyAttentionClassifier
 
     return FamilyAttentionClassifier(random_state=seed)
@@ -46,6 +49,7 @@ def _train(args: argparse.Namespace) -> int:
     from .model_kinds import save_patchseq_model
 
     check_model_folder_writable(args.output, args.overwrite)
+    estimator = _estimator(args.estimator, args.seed, args.n_estimators)
     table = _read_table(args.features)
     if args.label_column not in table.columns:
         raise ValueError(f"feature table {args.features} has no label column {args.label_column!r}")
@@ -55,7 +59,7 @@ def _train(args: argparse.Namespace) -> int:
     if X.shape[1] == 0:
         raise ValueError(f"feature table {args.features} has no numeric feature columns")
     y = labelled[args.label_column].astype(str)
-    model = _estimator(args.estimator, args.seed).fit(X, y)
+    model = estimator.fit(X, y)
     training = dict(table=str(args.features), n_cells=len(y), cells_per_class=y.value_counts().to_dict())
     save_patchseq_model(model, args.output, training=training, overwrite=args.overwrite)
     print(f"trained {args.estimator} on {len(y)} cells, {X.shape[1]} features; model saved to {args.output}")
@@ -111,6 +115,7 @@ def add_patchseq_parser(subparsers: argparse._SubParsersAction) -> argparse.Argu
     train.add_argument("--estimator", choices=ESTIMATORS, default="gouwens", help="model to train")
     train.add_argument("--output", required=True, help="model folder to write")
     train.add_argument("--seed", type=int, default=0, help="random state of the model")
+    train.add_argument("--n-estimators", type=int, help="trees of random_forest / gouwens (default: the model's)")
     train.add_argument("--overwrite", action="store_true", help="replace an existing model folder (nothing else)")
     train.set_defaults(func=_train)
 
