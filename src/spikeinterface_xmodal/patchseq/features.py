@@ -48,6 +48,7 @@ MIN_SAMPLING_RATE = 10_000.0  # Hz: below this, action potentials are not resolv
 TIME_ORIGIN_S = 0.5  # the mouse table's time columns count from 0.5 s before the long-square onset
 AP_SAMPLING_RATE = 50_000.0  # first-AP waveforms are given on this grid whatever the recording's rate
 AP_WINDOW_S = 0.003
+_CELL_KEYS = ("v_baseline", "rheobase_i", "fi_fit_slope", "sag", "vm_for_sag", "input_resistance", "tau")
 _HERO_KEYS = ("adapt", "avg_rate", "first_isi", "isi_cv", "latency", "mean_isi", "median_isi", "stim_amp")
 _RHEO_SPIKE_KEYS = (
     "threshold_v", "trough_v", "fast_trough_v", "slow_trough_v", "adp_v", "width", "upstroke_downstroke_ratio",
@@ -188,7 +189,7 @@ def _long_square(sweeps: list[Sweep], filter_khz, baseline_interval, reasons: li
 
 
 def _scalars(features: dict, start: float, reasons: list[str]) -> dict[str, float]:
-    row = {name: features.get(name, np.nan) for name in LONG_SQUARE_FEATURES[:7]}
+    row = {name: features.get(name, np.nan) for name in _CELL_KEYS}
     if "rheobase_sweep" not in features:
         reasons.append("long_square: no spiking sweep (rheobase, hero sweep and spike features are NaN)")
         return row
