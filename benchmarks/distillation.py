@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import time
 from pathlib import Path
@@ -122,9 +123,10 @@ def main() -> None:
     parser.add_argument("--scaling", type=int, nargs="*", default=[1, 2, 4, 8], help="distillation session counts")
     parser.add_argument("--max-epochs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=2, help="torch threads")
     parser.add_argument("--output", default=str(Path(__file__).parent / "results" / "distillation.json"))
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     counts = sorted(set(args.scaling) | {args.distilled})
     sessions = generate_latent_sessions(max(counts) + args.unseen, n_trials=args.trials, seed=args.seed)
     pool, unseen = sessions[: max(counts)], sessions[max(counts) :]
@@ -138,6 +140,7 @@ def main() -> None:
         "package_version": __version__,
         "machine": machine_info(),
         "torch_threads": torch.get_num_threads(),
+        "load_average_at_start": [round(v, 2) for v in os.getloadavg()],
         "settings": {**vars(args), "config": config.to_dict(), "bin_s": BIN_S},
         "published": {"multi_session_lfp_to_distilled": [[0.341, 0.538], [0.346, 0.593]]},
         "scaling": {},

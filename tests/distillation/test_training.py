@@ -99,3 +99,29 @@ def test_single_session_baseline_and_checkpoints_with_resume(latent_sessions, ti
     resumed = fit_lfp_model(latent_sessions[:1], config=tiny_config, **dict(options, max_epochs=3, resume=True))
     run = resumed.card["training"]["run"]
     assert run["resumed_from"].endswith("last.ckpt") and run["epochs"] == 3
+
+
+def test_the_same_seed_gives_the_same_model(latent_sessions, tiny_config):
+    from spikeinterface_xmodal.training import fit_spike_teacher
+
+    options = dict(FAST, max_epochs=1, seed=3)
+    first, second = (fit_spike_teacher(latent_sessions[:1], config=tiny_config, **options) for _ in range(2))
+    for name, value in first.module.state_dict().items():
+        np.testing.assert_array_equal(value.numpy(), second.module.state_dict()[name].numpy(), err_msg=name)
+
+
+@pytest.mark.slow
+def test_ddp_with_two_cpu_processes_on_gloo(latent_sessions, tiny_config):
+    """Lightning's ddp_spawn on 2 CPU processes (gloo); the weights trained in rank 0 come back."""
+    from spikeinterface_xmodal.models.lfp_student import LFPStudent
+    from spikeinterface_xmodal.training import fit_lfp_model
+    from spikeinterface_xmodal.training.distill_loop import seed_everything
+
+    sessions = latent_sessions[:2]
+    model = fit_lfp_model(sessions, config=tiny_config, **dict(FAST, max_epochs=1, devices=2, strategy="ddp_spawn"))
+    seed_everything(FAST.get("seed", 0))
+    untrained = LFPStudent(tiny_config, {s.session_id: s.lfp.get_num_channels() for s in sessions})
+    trained_encoder = model.module.encoder.layers[0].linear1.weight.detach().numpy()
+    assert not np.allclose(trained_encoder, untrained.encoder.layers[0].linear1.weight.detach().numpy())
+    times, latents = model.latents(sessions[0].lfp, sessions[0].session_id)
+    assert np.isfinite(latents).all() and latents.shape == (times.size, tiny_config.d_latent)

@@ -131,6 +131,10 @@ def _callbacks(options: TrainerOptions) -> list:
     return callbacks
 
 
+# each batch uses one session's read-in, so DDP must allow parameters without gradients in a step
+_DDP_STRATEGIES = {"ddp": "ddp_find_unused_parameters_true", "ddp_spawn": "ddp_spawn_find_unused_parameters_true"}
+
+
 def seed_everything(seed: int) -> None:
     """Seed Python, NumPy and torch (before building a module, so that its initial weights are seeded too)."""
     L.seed_everything(seed, workers=True, verbose=False)
@@ -154,7 +158,7 @@ def run_training(
         accelerator=options.accelerator,
         devices=options.devices,
         num_nodes=options.num_nodes,
-        strategy=options.strategy,
+        strategy=_DDP_STRATEGIES.get(options.strategy, options.strategy),
         callbacks=_callbacks(options),
         enable_checkpointing=options.checkpoint_dir is not None,
         enable_progress_bar=options.progress_bar,
@@ -180,7 +184,8 @@ def run_training(
     stopping = trainer.early_stopping_callback
     return {
         "epochs": int(trainer.current_epoch),
-        "best_val_loss": keep_best.best_loss,
+        # None after ddp_spawn: the held-out losses stayed in the spawned processes
+        "best_val_loss": keep_best.best_loss if keep_best.best_state is not None else None,
         "stopped_early": bool(stopping is not None and stopping.stopped_epoch > 0),
         "is_global_zero": bool(trainer.is_global_zero),
         "resumed_from": resume_from,
