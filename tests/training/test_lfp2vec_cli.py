@@ -30,7 +30,8 @@ def saved(region_sessions, tmp_path_factory):
 def test_train_kind_lfp2vec_from_the_shell(saved, tmp_path, capsys):
     recordings, config = saved
     command = ["region", "train", *recordings, "--kind", "lfp2vec", "--config", config, "--output", str(tmp_path / "m")]
-    assert main([*command, "--n-windows", "2", "--max-epochs", "1", "--no-progress"]) == 0
+    options = ["--n-windows", "2", "--max-epochs", "1", "--min-channels-per-class", "3", "--no-progress"]
+    assert main([*command, *options]) == 0
     assert "Model saved to" in capsys.readouterr().out
     card = read_model_card(tmp_path / "m", expected_kind="lfp2vec_region")
     assert card["lfp2vec"]["hidden_size"] == TINY["hidden_size"] and card["training_data"]["n_sessions"] == 2
@@ -60,6 +61,7 @@ def test_shell_defaults_are_the_library_defaults():
     train = vars(build_parser().parse_args(["region", "train", "rec", "--output", "m"]))
     fit = {name: p.default for name, p in inspect.signature(fit_lfp2vec_region).parameters.items()}
     assert (train["kind"], train["n_windows"], train["freeze_encoder"]) == ("baseline", fit["n_windows"], False)
+    assert train["min_channels_per_class"] == fit["min_channels_per_class"]
 
 
 @pytest.mark.slow

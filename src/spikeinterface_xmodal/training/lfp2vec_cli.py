@@ -20,6 +20,7 @@ DEFAULT_ACCELERATOR = "cpu"
 DEFAULT_STRATEGY = "auto"
 DEFAULT_PRETRAIN_WINDOWS = 32
 DEFAULT_CHANNELS_PER_WINDOW = 16
+DEFAULT_MIN_CHANNELS_PER_CLASS = 5
 
 
 def _config(text: str) -> str | dict:
@@ -71,6 +72,12 @@ def add_lfp2vec_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kind", choices=KINDS, default=DEFAULT_KIND, help="region model kind to train")
     parser.add_argument("--pretrained", help="lfp2vec: start from this pretrained (or fine-tuned) folder")
     parser.add_argument("--freeze-encoder", action="store_true", help="lfp2vec: train the head only")
+    parser.add_argument(
+        "--min-channels-per-class",
+        type=_positive(int),
+        default=DEFAULT_MIN_CHANNELS_PER_CLASS,
+        help="lfp2vec: fewer labelled training channels of a region is an error",
+    )
     add_trainer_arguments(parser)
 
 
@@ -91,6 +98,7 @@ def train_lfp2vec(args: argparse.Namespace) -> None:
         ontology=args.ontology,
         config=args.config,
         freeze_encoder=args.freeze_encoder,
+        min_channels_per_class=args.min_channels_per_class,
         n_windows=args.n_windows,
         smoothing=not args.no_smoothing,
         overwrite=args.overwrite,
