@@ -92,7 +92,7 @@ def test_bad_input_is_refused_with_clear_errors(held_out, region_model_folder):
     slow = NumpyRecording([np.random.default_rng(0).normal(size=(8000, 4)).astype("float32")], 400.0)
     probe = generate_linear_probe(num_elec=4, ypitch=20)
     probe.set_device_channel_indices(np.arange(4))
-    slow.set_probe(probe, in_place=True)
+    slow.set_probe(probe)
     with pytest.raises(ValueError, match="cannot resolve"):
         localize_channels(slow, region_model_folder)
     with pytest.raises(FileNotFoundError, match="does not exist"):
