@@ -1,8 +1,8 @@
 """``FamilyAttentionClassifier``: the attention BiLSTM over feature families as a scikit-learn classifier.
 
 Training is a short plain-torch loop (Adam, class-balanced cross-entropy, early stopping on a stratified
-validation split); the model is small (tens of thousands of weights) and trains on CPU in under a minute on a few
-thousand cells. ``pretrained=`` fine-tunes a model fitted on another table (mouse -> human transfer).
+validation split); the model is small (20 to 30 thousand weights for the IPFX tables) and trains on one CPU
+thread. ``pretrained=`` fine-tunes a model fitted on another table (mouse -> human transfer).
 """
 
 from __future__ import annotations
