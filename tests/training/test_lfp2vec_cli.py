@@ -72,7 +72,7 @@ def test_pretraining_with_ddp_on_two_cpu_processes(saved, tmp_path):
     command += ["--output", str(tmp_path / "ddp"), "--config", config, "--n-windows", "2", "--channels-per-window", "8"]
     command += ["--max-epochs", "1", "--batch-size", "1", "--devices", "2", "--strategy", "ddp", "--no-progress"]
     env = dict(os.environ, OMP_NUM_THREADS="1")
-    result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "distributed_backend=gloo" in result.stdout + result.stderr
     assert "Starting with 2 processes" in result.stdout + result.stderr
