@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -211,9 +212,8 @@ def run(args: argparse.Namespace) -> dict:
         print(f"speed: {results['speed']}", flush=True)
     if args.accuracy:
         results.update(_accuracy(args, started))
-    results.update(
-        machine=dict(machine_info(), torch=torch.__version__), runtime_s=round(time.perf_counter() - started, 1)
-    )
+    machine = dict(machine_info(), torch=torch.__version__, load_average_1_5_15_min=os.getloadavg())
+    results.update(machine=machine, runtime_s=round(time.perf_counter() - started, 1))
     return results
 
 
