@@ -17,6 +17,7 @@ _BUILTIN_KIND_MODULES = {
     "spike_teacher": "spikeinterface_xmodal.training.distill_kinds",
     "lfp_latent_model": "spikeinterface_xmodal.training.distill_kinds",
     "lfp2vec_region": "spikeinterface_xmodal.region_models.lfp2vec",
+    "lfp2vec_pretrained": "spikeinterface_xmodal.training.lfp2vec_pretrained",
     "patchseq_random_forest": "spikeinterface_xmodal.patchseq.model_kinds",
     "patchseq_gouwens": "spikeinterface_xmodal.patchseq.model_kinds",
     "patchseq_family_attention": "spikeinterface_xmodal.patchseq.model_kinds",
