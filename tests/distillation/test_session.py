@@ -79,6 +79,8 @@ def test_decoding_recovers_behaviour_from_the_true_latents_on_held_out_trials():
     trials = {"start_time": np.arange(0, 60, 3.0), "stop_time": np.arange(0, 60, 3.0) + 2.5}
     result = decode_behaviour(times, latents, times, behaviour, trials=trials)
     assert result["r2"] > 0.95 and len(result["r2_per_dimension"]) == 2 and result["n_trials"] == 20
+    one_dimension = decode_behaviour(times, latents, times, behaviour[:, 0], trials=trials)
+    assert one_dimension["r2"] > 0.95 and one_dimension["predicted"].shape == (result["n_samples"], 1)
     noise = decode_behaviour(times, rng.standard_normal((times.size, 3)), times, behaviour, trials=trials)
     assert noise["r2"] < 0.05
     with pytest.raises(ValueError, match="at least 5 trials"):
