@@ -13,13 +13,11 @@ from spikeinterface.core.sortinganalyzer import AnalyzerExtension, register_resu
 
 from ..model_folder import folder_hash
 from ..predictions import RegionPredictions
+from ..preprocessing.match_channels import match_lfp_channels
 from ..region_models.base import RegionModelKind, load_region_model
 
 if TYPE_CHECKING:
     import pandas as pd
-
-# relative tolerance on channel positions when the LFP and the analyzer describe the same probe
-LOCATION_TOLERANCE_UM = 1e-3
 
 
 def _describe_recording(recording: BaseRecording | dict | None) -> dict | None:
@@ -39,30 +37,6 @@ def _describe_recording(recording: BaseRecording | dict | None) -> dict | None:
 def _check_positive_int_or_none(name: str, value) -> None:
     if value is not None and (isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0):
         raise ValueError(f"{name} must be a positive integer or None, got {value!r}")
-
-
-def _match_channels(lfp: BaseRecording, channel_ids: np.ndarray, channel_locations: np.ndarray) -> BaseRecording:
-    """The LFP restricted to (and ordered like) the analyzer's channels, at the same positions; clear errors else."""
-    missing = [c for c in channel_ids.tolist() if c not in set(lfp.channel_ids.tolist())]
-    if missing:
-        raise ValueError(
-            f"The LFP recording lacks {len(missing)} of the analyzer's {len(channel_ids)} channels "
-            f"(e.g. {missing[:5]}); its channel ids are {lfp.channel_ids[:5].tolist()}... "
-            "Pass the LFP stream of the same probe, with the same channel ids."
-        )
-    if not (lfp.get_num_channels() == len(channel_ids) and np.array_equal(lfp.channel_ids, channel_ids)):
-        lfp = lfp.select_channels(list(channel_ids))
-    if lfp.has_probe() or "location" in lfp.get_property_keys():
-        lfp_locations = lfp.get_channel_locations()[:, :2]
-        moved = ~np.all(np.isclose(lfp_locations, channel_locations[:, :2], atol=LOCATION_TOLERANCE_UM), axis=1)
-        if np.any(moved):
-            raise ValueError(
-                f"The LFP recording places {moved.sum()} of the analyzer's channels at other locations "
-                f"(e.g. channel {channel_ids[moved][0]!r}: {lfp_locations[moved][0].tolist()} um in the LFP, "
-                f"{channel_locations[moved][0, :2].tolist()} um in the analyzer). Pass the LFP of the same probe "
-                "with the same geometry."
-            )
-    return lfp
 
 
 def _nearest_channel(points: np.ndarray, channel_locations: np.ndarray) -> np.ndarray:
@@ -211,7 +185,7 @@ class ComputeLfpRegion(AnalyzerExtension):
                     "analyzer (analyzer.set_temporary_recording(recording))"
                 )
             lfp = self.sorting_analyzer.recording
-        return _match_channels(lfp, self.sorting_analyzer.channel_ids, self.sorting_analyzer.get_channel_locations())
+        return match_lfp_channels(lfp, self.sorting_analyzer.channel_ids, self.sorting_analyzer.get_channel_locations())
 
     def _loaded_model(self) -> tuple[RegionModelKind, str]:
         """The model checked by set_params and its folder's hash (loaded again when set elsewhere)."""

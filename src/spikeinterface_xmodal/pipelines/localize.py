@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 from spikeinterface.core import BaseRecording
 
-from ..analyzer.lfp_region import _match_channels
 from ..model_folder import folder_hash
 from ..nwb.properties import PREDICTED_PROPERTY, PROBABILITY_PROPERTY_PREFIX
+from ..preprocessing.match_channels import match_lfp_channels
 from ..region_models.base import RegionModelKind, load_region_model
 from ..region_models.estimate import ChannelRegionEstimate
 
@@ -126,7 +126,9 @@ def localize_channels(
     if lfp_recording is not None:
         if not isinstance(lfp_recording, BaseRecording):
             raise TypeError(f"lfp_recording must be a BaseRecording or None, got {type(lfp_recording).__name__}")
-        source = _match_channels(lfp_recording, recording.channel_ids, recording.get_channel_locations())
+        source = match_lfp_channels(
+            lfp_recording, recording.channel_ids, recording.get_channel_locations(), reference="recording"
+        )
     estimate = region_model.predict(source, n_windows=n_windows, seed=seed, smoothing=smoothing, **job_kwargs)
     localized = recording.select_channels(recording.channel_ids)
     set_estimate_properties(localized, estimate)

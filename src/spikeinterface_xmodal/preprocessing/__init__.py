@@ -2,6 +2,7 @@
 
 from .band_power import DEFAULT_BANDS, POWER_FLOOR, BandPowerRecording, band_power, log_band_power
 from .extract_lfp import DEFAULT_LFP_SAMPLING_FREQUENCY, extract_lfp, is_lfp_rate
+from .match_channels import match_lfp_channels
 from .si_pipeline import register_preprocessor  # adds the nodes above to SpikeInterface's pipeline registry
 from .windows import read_windows, sample_windows, window_length_samples
 
@@ -14,6 +15,7 @@ __all__ = [
     "extract_lfp",
     "is_lfp_rate",
     "log_band_power",
+    "match_lfp_channels",
     "read_windows",
     "register_preprocessor",
     "sample_windows",
