@@ -11,12 +11,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-from pynwb import NWBHDF5IO, NWBFile, TimeSeries
+from pynwb import NWBFile, TimeSeries
 from pynwb.behavior import BehavioralTimeSeries
 from pynwb.ecephys import LFP, ElectricalSeries
 from pynwb.file import Subject
 from pynwb.misc import Units
 
+from ..nwb.fileio import write_new_nwb_file
 from .latent_sessions import LatentSession
 
 LFP_SERIES_PATH = "processing/ecephys/LFP/ElectricalSeriesLFP"
@@ -87,9 +88,6 @@ def write_latent_session_nwb(session: LatentSession, path: str | Path, overwrite
     --------
     >>> write_latent_session_nwb(generate_latent_session(seed=0), "session.nwb")
     """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} already exists; pass overwrite=True to replace it")
     nwbfile = NWBFile(
         session_description=f"generated latent-dynamics session {session.session_id} (spikeinterface_xmodal.datasets)",
         identifier=session.session_id,
@@ -121,14 +119,7 @@ def write_latent_session_nwb(session: LatentSession, path: str | Path, overwrite
             start_time=float(start), stop_time=float(stop), movement_onset=float(onset), condition=int(condition)
         )
     _add_behaviour(nwbfile, session)
-    tmp = path.with_name(f".{path.stem}.partial{path.suffix}")
-    try:
-        with NWBHDF5IO(tmp, mode="w") as io:
-            io.write(nwbfile)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return write_new_nwb_file(nwbfile, path, overwrite)
 
 
 def _read_behaviour(nwbfile, shown_as) -> tuple[np.ndarray, np.ndarray]:

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 from hdmf.backends.hdf5 import H5DataIO
-from pynwb import NWBHDF5IO, NWBFile
+from pynwb import NWBFile
 from pynwb.file import Subject
 from pynwb.icephys import CurrentClampSeries, CurrentClampStimulusSeries
 
+from ..nwb.fileio import write_new_nwb_file
 from .patchseq_cells import STIMULUS_CODES, SyntheticCell
 
 LAYOUTS = ("icephys_tables", "numbered_sweeps")
@@ -101,9 +102,6 @@ def write_patchseq_nwb(
     """
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {list(LAYOUTS)}, got {layout!r}")
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} exists; pass overwrite=True to replace it")
     nwbfile = NWBFile(
         session_description=f"Generated current-clamp sweeps of synthetic cell {cell.cell_id}",
         identifier=f"xmodal-synthetic-patchseq-{cell.cell_id}",
@@ -125,7 +123,4 @@ def write_patchseq_nwb(
     )
     series = _series(cell, electrode)
     (_add_icephys_tables if layout == "icephys_tables" else _add_numbered_sweeps)(nwbfile, series)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with NWBHDF5IO(str(path), "w") as io:
-        io.write(nwbfile)
-    return path
+    return write_new_nwb_file(nwbfile, path, overwrite)

@@ -6,11 +6,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-from pynwb import NWBHDF5IO, NWBFile
+from pynwb import NWBFile
 from pynwb.ecephys import LFP, ElectricalSeries
 from pynwb.file import Subject
 from pynwb.misc import Units
 
+from ..nwb.fileio import write_new_nwb_file
 from .sessions import RegionSession
 from .spikes import WIDEBAND_SAMPLING_FREQUENCY
 
@@ -78,9 +79,6 @@ def write_session_nwb(session: RegionSession, path: str | Path, overwrite: bool 
     Path
         The written file.
     """
-    path = Path(path)
-    if path.exists() and not overwrite:
-        raise FileExistsError(f"{path} already exists; pass overwrite=True to replace it")
     nwbfile = NWBFile(
         session_description=f"generated session {session.session_id} (spikeinterface_xmodal.datasets)",
         identifier=session.session_id,
@@ -110,6 +108,4 @@ def write_session_nwb(session: RegionSession, path: str | Path, overwrite: bool 
     for unit_id in session.sorting.unit_ids:
         spike_times = session.sorting.get_unit_spike_train(unit_id, return_times=True)
         nwbfile.add_unit(spike_times=spike_times, unit_name=str(unit_id))
-    with NWBHDF5IO(path, mode="w") as io:
-        io.write(nwbfile)
-    return path
+    return write_new_nwb_file(nwbfile, path, overwrite)

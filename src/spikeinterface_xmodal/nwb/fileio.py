@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,42 @@ def check_nwb_path(nwb_path: str | Path) -> Path:
     path = Path(nwb_path)
     if not path.exists():
         raise ValueError(f"nwb_path {str(path)!r} does not exist")
+    return path
+
+
+def write_new_nwb_file(nwbfile: NWBFile, path: str | Path, overwrite: bool = False) -> Path:
+    """Write an in-memory NWBFile to a new HDF5 file, all or nothing.
+
+    The file is written beside ``path`` under a hidden name and renamed over it only once complete, so a
+    write that fails or is killed half-way leaves whatever was at ``path`` unchanged (and no partial file).
+
+    Parameters
+    ----------
+    nwbfile : NWBFile
+        The file's contents.
+    path : str or Path
+        Destination ``.nwb`` file; its folder is created when missing.
+    overwrite : bool, default: False
+        Replace an existing file (else FileExistsError).
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"{path} already exists; pass overwrite=True to replace it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    try:
+        with NWBHDF5IO(str(partial), mode="w") as io:
+            io.write(nwbfile)
+        with open(partial, "rb") as written:
+            os.fsync(written.fileno())  # on disk before it takes the name
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path
 
 
