@@ -14,14 +14,21 @@ from spikeinterface_xmodal.datasets import (
 
 
 def _writers():
-    yield "region session", lambda path: write_session_nwb(
-        generate_region_session(duration_s=2.0, channel_step=16, seed=0), path, overwrite=True
+    yield (
+        "region session",
+        lambda path: write_session_nwb(
+            generate_region_session(duration_s=2.0, channel_step=16, seed=0), path, overwrite=True
+        ),
     )
-    yield "latent session", lambda path: write_latent_session_nwb(
-        generate_latent_session(seed=0, n_trials=4), path, overwrite=True
+    yield (
+        "latent session",
+        lambda path: write_latent_session_nwb(generate_latent_session(seed=0, n_trials=4), path, overwrite=True),
     )
-    yield "patch-seq cell", lambda path: write_patchseq_nwb(
-        generate_patchseq_cells(n_cells_per_subclass=1, seed=0)[0], path, overwrite=True
+    yield (
+        "patch-seq cell",
+        lambda path: write_patchseq_nwb(
+            generate_patchseq_cells(n_cells_per_subclass=1, seed=0)[0], path, overwrite=True
+        ),
     )
 
 
