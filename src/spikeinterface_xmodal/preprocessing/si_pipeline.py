@@ -17,6 +17,7 @@ from spikeinterface.preprocessing.pipeline import pp_names_to_functions
 from .band_power import BandPowerRecording, band_power
 from .check_finite import CheckFiniteRecording, check_finite
 from .extract_lfp import extract_lfp
+from .lfp_latents import LfpLatentsRecording, lfp_latents
 
 
 def register_preprocessor(function: Callable, recording_class: type | None = None) -> Callable:
@@ -53,3 +54,4 @@ def register_preprocessor(function: Callable, recording_class: type | None = Non
 register_preprocessor(extract_lfp)
 register_preprocessor(band_power, BandPowerRecording)
 register_preprocessor(check_finite, CheckFiniteRecording)
+register_preprocessor(lfp_latents, LfpLatentsRecording)
