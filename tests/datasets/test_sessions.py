@@ -83,6 +83,18 @@ def test_lab_knobs_change_rate_pitch_and_reference():
     assert b.recording.sampling_frequency == 30000.0
 
 
+def test_lab_c_records_a_1000_hz_lfp_with_its_hardware_band():
+    session = generate_region_session(duration_s=4.0, lab="lab_c", seed=0, channel_step=8)
+    assert session.lfp.sampling_frequency == 1000.0
+    assert session.lab.line_frequency == 50.0
+    traces = session.lfp.get_traces().astype(float)
+    assert np.all(np.isfinite(traces))
+    spectrum = np.abs(np.fft.rfft(traces - traces.mean(axis=0), axis=0)).mean(axis=1)
+    freqs = np.fft.rfftfreq(traces.shape[0], 1 / session.lfp.sampling_frequency)
+    # the 1-300 Hz hardware band: little left above the low-pass corner
+    assert spectrum[freqs > 400].mean() < 0.1 * spectrum[(freqs > 5) & (freqs < 100)].mean()
+
+
 def test_line_noise_at_the_lab_mains_frequency():
     lab = LabProfile(name="mains", line_frequency=50.0, line_noise_uv=40.0)
     session = generate_region_session(duration_s=4.0, lab=lab, seed=0, channel_step=8)

@@ -106,7 +106,9 @@ class LabProfile:
 
 #: Named lab presets. ``lab_a``: Neuropixels-1.0-like, 2500 Hz LF band, external reference, 60 Hz mains.
 #: ``lab_b``: Neuropixels-2.0-like (2 columns, 15 um rows), LFP decimated to 1250 Hz, tip reference, 50 Hz
-#: mains, different gain calibration and noise.
+#: mains, different gain calibration and noise. ``lab_c``: NP1.0-like geometry recorded wide-band and
+#: decimated to a 1000 Hz LFP (hardware band 1-300 Hz), external reference with a strong common mode, 50 Hz
+#: mains with more pick-up, lower gain, more dead and noisy channels.
 LAB_PRESETS: dict[str, LabProfile] = {
     "lab_a": LabProfile(name="lab_a"),
     "lab_b": LabProfile(
@@ -125,6 +127,20 @@ LAB_PRESETS: dict[str, LabProfile] = {
         gain=1.25,
         highpass_hz=0.1,
         lowpass_hz=400.0,
+    ),
+    "lab_c": LabProfile(
+        name="lab_c",
+        lfp_sampling_frequency=1000.0,
+        line_frequency=50.0,
+        line_noise_uv=10.0,
+        noise_uv=7.0,
+        ap_noise_uv=8.0,
+        common_mode_uv=20.0,
+        gain=0.8,
+        highpass_hz=1.0,
+        lowpass_hz=300.0,
+        dead_fraction=0.03,
+        noisy_fraction=0.02,
     ),
 }
 

@@ -122,7 +122,7 @@ def generate_region_session(
     duration_s : float
         Duration, s.
     lab : str or LabProfile
-        Lab preset name (``"lab_a"``, ``"lab_b"``) or profile: sampling rate, geometry, reference, noise.
+        Lab preset name (``"lab_a"``, ``"lab_b"``, ``"lab_c"``) or profile: sampling rate, geometry, reference, noise.
     subject : SubjectVariation or None
         Subject; None draws one from ``seed`` (subject id ``"subject-<seed>"``).
     seed : int
