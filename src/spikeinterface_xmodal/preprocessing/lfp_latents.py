@@ -28,8 +28,8 @@ def _cached_model(folder: str, digest: str):
     return load_model(folder)
 
 
-def load_latent_model(folder: str | Path, digest: str | None = None):
-    """Load an LFP latent model folder, shared within the process while the folder is unchanged.
+def load_latent_model(folder: str | Path, digest: str | None = None, kind: str = LFP_LATENT_KIND):
+    """Load an LFP latent model (or a spike teacher) folder, shared within the process while the folder is unchanged.
 
     Parameters
     ----------
@@ -37,10 +37,12 @@ def load_latent_model(folder: str | Path, digest: str | None = None):
         A folder written by ``training.distill_lfp_student``, ``training.fit_lfp_model`` or ``model.save``.
     digest : str or None, default: None
         The folder's ``model_folder.folder_hash`` when the caller has it (None: computed here).
+    kind : str, default: "lfp_latent_model"
+        The kind the folder must hold (``"spike_teacher"`` for a teacher).
 
     Returns
     -------
-    LFPLatentModel
+    LFPLatentModel or SpikeTeacherModel
         The cached model (shared: do not modify it).
 
     Raises
@@ -50,8 +52,8 @@ def load_latent_model(folder: str | Path, digest: str | None = None):
     """
     folder = Path(folder)
     if not folder.is_dir():
-        raise ValueError(f"model: the LFP latent model folder {folder} does not exist or is not a folder")
-    read_model_card(folder, expected_kind=LFP_LATENT_KIND)
+        raise ValueError(f"model: the {kind} model folder {folder} does not exist or is not a folder")
+    read_model_card(folder, expected_kind=kind)
     return _cached_model(str(folder.resolve()), folder_hash(folder) if digest is None else digest)
 
 

@@ -1,0 +1,306 @@
+"""The ``lfp_latents`` and ``spike_latents`` SortingAnalyzer extensions: a session's latents over time.
+
+``lfp_latents`` runs an LFP latent model (the distilled student, or an LFP-only baseline) on the session's LFP,
+``spike_latents`` the spike teacher on the analyzer's units. Both store ``times`` (bin centres, s) and ``latents``
+(n_bins, d_latent) with the model's provenance; both are unit-independent like SpikeInterface's ``noise_levels``
+(latents describe the session, not a unit), so selecting, merging or splitting units keeps them as they are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from time import perf_counter
+
+import numpy as np
+from spikeinterface.core import BaseRecording
+from spikeinterface.core.sortinganalyzer import AnalyzerExtension, register_result_extension
+
+from ..model_folder import folder_hash, read_model_card
+from .lfp_region import _describe_recording
+
+TEACHER_KIND = "spike_teacher"  # the card kind of ``training.distill_kinds.SpikeTeacherModel``
+_TEACHER_UNITS = (
+    "; the teacher only takes the units it was trained on (merged, split or removed since? merge and split "
+    "softly to keep spike_latents, or compute it before curating)"
+)
+
+
+def _model_folder(model: str | Path | None, extension: str, kind: str, how: str) -> str:
+    """The resolved folder of a model of ``kind``, checked (missing, corrupt or another kind: ValueError)."""
+    if model is None:
+        raise ValueError(f"{extension} needs model=<path of a {kind} model folder>; {how}")
+    if not Path(model).is_dir():
+        raise ValueError(f"{extension}: the model folder {model} does not exist or is not a folder")
+    read_model_card(model, expected_kind=kind)
+    return str(Path(model).resolve())
+
+
+class _LatentsExtension(AnalyzerExtension):
+    """What both extensions share: the model and recording params, safe recomputes, unit-independent data.
+
+    SpikeInterface's own ``set_params`` clears the saved extension before checking anything and deletes it when a
+    recompute fails: here every input is checked first and nothing saved is replaced until ``run`` has new results
+    (the contract of ``lfp_region``).
+    """
+
+    depend_on = []
+    need_recording = False
+    use_nodepipeline = False
+    need_job_kwargs = False
+
+    def set_params(self, save: bool = True, **params):
+        """Check every parameter and input against the analyzer, without touching saved results."""
+        self._keep_saved_results = True  # until run() succeeds; read by _delete_extension_folder
+        self.params = self._set_params(**params)
+        self._check_inputs()
+
+    def run(self, save: bool = True, **job_kwargs):
+        """Compute in memory, then replace the saved results (the old ones stay if anything fails first)."""
+        start = perf_counter()
+        self._run(**job_kwargs)
+        self.run_info["runtime_s"] = perf_counter() - start
+        self.run_info["run_completed"] = True
+        self._keep_saved_results = False
+        if save and not self.sorting_analyzer.is_read_only():
+            self.save()
+
+    def _delete_extension_folder(self):
+        # SpikeInterface calls this when set_params or run raised: the previous results are still valid then
+        if not getattr(self, "_keep_saved_results", False):
+            super()._delete_extension_folder()
+
+    def _check_inputs(self) -> None:
+        """Raise a clear ValueError when the inputs do not fit the model (before anything is replaced)."""
+        raise NotImplementedError
+
+    def _recording(self) -> BaseRecording:
+        """The recording given as ``lfp_recording`` (reloaded from its description), else the analyzer's."""
+        recording = getattr(self, "_lfp_recording", None)
+        description = self.params["lfp_recording"]
+        if recording is None and description is not None:
+            if "in_memory" in description:
+                raise ValueError(
+                    f"The LFP recording given to {self.extension_name} lived in memory and is gone; compute again "
+                    "with lfp_recording=<recording> (save it first, e.g. lfp.save(folder=...), to make it reloadable)"
+                )
+            from spikeinterface.core import load
+
+            recording = self._lfp_recording = load(description)
+        if recording is None:
+            if not self.sorting_analyzer.has_recording():
+                raise ValueError(
+                    f"{self.extension_name} needs a recording: pass lfp_recording=..., or attach the recording to "
+                    "the analyzer (analyzer.set_temporary_recording(recording))"
+                )
+            recording = self.sorting_analyzer.recording
+        if recording.get_num_segments() != 1:
+            raise ValueError(
+                f"{self.extension_name} needs a recording with one segment, got {recording.get_num_segments()}"
+            )
+        return recording
+
+    def _store(self, model, times: np.ndarray, latents: np.ndarray, session_id: str) -> None:
+        folder = self.params["model"]
+        card = model.card
+        self.data["times"] = np.asarray(times, dtype="float64")
+        self.data["latents"] = np.asarray(latents, dtype="float32")
+        self.data["model_info"] = dict(
+            kind=card["kind"],
+            role=card.get("role", card["kind"]),
+            session_id=session_id,
+            bin_s=float(card["bin_s"]),
+            model_name=card.get("name", Path(folder).name),
+            model_version=card["package_version"],
+            model_hash=folder_hash(folder),
+            card={k: v for k, v in card.items() if k != "folder_hash"},
+        )
+
+    # latents describe the session, not a unit or a channel: every selection, merge or split keeps them
+    def _select_units_extension_data(self, unit_ids):
+        return dict(self.data)
+
+    def _merge_extension_data(
+        self, merge_unit_groups, new_unit_ids, new_sorting_analyzer, keep_mask=None, verbose=False, **job_kwargs
+    ):
+        return dict(self.data)
+
+    def _split_extension_data(self, split_units, new_unit_ids, new_sorting_analyzer, verbose=False, **job_kwargs):
+        return dict(self.data)
+
+    def _select_channels_extension_data(self, channel_ids):
+        return dict(self.data)
+
+    def _get_data(self, outputs: str = "numpy"):
+        if outputs != "numpy":
+            raise ValueError(f"outputs must be 'numpy', got {outputs!r}")
+        return self.data["times"], self.data["latents"]
+
+    @property
+    def model_info(self) -> dict:
+        """The model's kind, role, name, version, folder hash, read-in (``session_id``), bin width and card."""
+        return self.data["model_info"]
+
+
+class ComputeLfpLatents(_LatentsExtension):
+    """Latents of the session's LFP over time, from an LFP latent model (distilled student or LFP-only baseline).
+
+    The latents are ``model.latents(lfp_recording)``, the same values as the ``preprocessing.lfp_latents`` node
+    gives: one row per bin of the model (e.g. 20 ms) on the LFP's time base, one column per latent dimension.
+
+    Parameters
+    ----------
+    lfp_recording : BaseRecording or None, default: None
+        The session's LFP (one segment), with as many channels as a read-in of the model. None uses the
+        analyzer's recording. Saved (``lfp.save(folder=...)``) it reloads from the params, so hard merges and
+        splits, which recompute, work after a reload.
+    model : str or Path
+        Folder of an LFP latent model; for a session the model never saw, adapt it first
+        (``model.adapt(lfp).save(folder)`` or ``xmodal distill adapt``).
+    session_id : str or None, default: None
+        Which read-in; None uses the adapted one, else the only read-in with the LFP's channel count.
+
+    Returns
+    -------
+    tuple of np.ndarray
+        ``get_data()`` returns ``(times, latents)``: bin centres (s), shape (n_bins,), and latents, shape
+        (n_bins, d_latent); ``model_info`` holds the provenance (kind, role, name, version, folder hash, card).
+
+    Examples
+    --------
+    >>> analyzer.compute("lfp_latents", lfp_recording=lfp, model="student_adapted")
+    >>> times, latents = analyzer.get_extension("lfp_latents").get_data()
+    """
+
+    extension_name = "lfp_latents"
+
+    def _set_params(
+        self,
+        lfp_recording: BaseRecording | dict | None = None,
+        model: str | Path | None = None,
+        session_id: str | None = None,
+    ):
+        from ..preprocessing.lfp_latents import LFP_LATENT_KIND
+
+        how = "train one with training.distill_lfp_student or `xmodal distill student`"
+        folder = _model_folder(model, self.extension_name, LFP_LATENT_KIND, how)
+        self._lfp_recording = lfp_recording if isinstance(lfp_recording, BaseRecording) else None
+        return dict(
+            lfp_recording=_describe_recording(lfp_recording),
+            model=folder,
+            session_id=None if session_id is None else str(session_id),
+        )
+
+    def _check_inputs(self) -> None:
+        from ..preprocessing.lfp_latents import lfp_latents
+
+        lfp_latents(self._recording(), model=self.params["model"], session_id=self.params["session_id"])
+
+    def _run(self, verbose=False):
+        from ..preprocessing.lfp_latents import load_latent_model
+
+        model = load_latent_model(self.params["model"])
+        lfp = self._recording()
+        times, latents = model.latents(lfp, session_id=self.params["session_id"])
+        session_id = (
+            self.params["session_id"]
+            or model.default_session
+            or _only_read_in(model, lfp.get_num_channels(), "channels")
+        )
+        self._store(model, times, latents, session_id)
+
+
+def _only_read_in(model, size: int, inputs: str, hint: str = "") -> str:
+    """The one read-in of ``model`` that takes ``size`` inputs (ValueError naming the read-ins otherwise)."""
+    sizes = model.module.session_sizes()
+    matching = [session for session, n in sizes.items() if n == size]
+    if len(matching) != 1:
+        problem = "no read-in" if not matching else f"{len(matching)} read-ins ({matching}); pass session_id"
+        raise ValueError(f"the model has {problem} for {size} {inputs} (read-ins and their sizes: {sizes}){hint}")
+    return matching[0]
+
+
+class ComputeSpikeLatents(_LatentsExtension):
+    """Latents of the analyzer's units over time, from the spike teacher, on the bins of the session's LFP.
+
+    The teacher takes the units as it was trained on them (its read-in of this session): the analyzer's unit
+    count must equal the read-in's. Selecting units, soft merges and soft splits keep the latents as computed;
+    a hard merge or split recomputes, which the teacher cannot do for units it was not trained on (a clear error).
+
+    Parameters
+    ----------
+    model : str or Path
+        Folder of a spike teacher (``training.fit_spike_teacher``, ``xmodal distill teacher``).
+    session_id : str or None, default: None
+        The teacher's read-in for this session; None takes the only read-in with the analyzer's unit count.
+    lfp_recording : BaseRecording or None, default: None
+        Gives the time bins (those of the LFP model, so both latents line up); only its duration and times are
+        used. None uses the analyzer's recording.
+
+    Returns
+    -------
+    tuple of np.ndarray
+        ``get_data()`` returns ``(times, latents)`` as ``lfp_latents`` does.
+
+    Examples
+    --------
+    >>> analyzer.compute("spike_latents", model="teacher", lfp_recording=lfp)
+    """
+
+    extension_name = "spike_latents"
+
+    def _set_params(
+        self,
+        model: str | Path | None = None,
+        session_id: str | None = None,
+        lfp_recording: BaseRecording | dict | None = None,
+    ):
+        how = "train one with training.fit_spike_teacher or `xmodal distill teacher`"
+        folder = _model_folder(model, self.extension_name, TEACHER_KIND, how)
+        self._lfp_recording = lfp_recording if isinstance(lfp_recording, BaseRecording) else None
+        return dict(
+            model=folder,
+            session_id=None if session_id is None else str(session_id),
+            lfp_recording=_describe_recording(lfp_recording),
+        )
+
+    def _teacher(self):
+        from ..preprocessing.lfp_latents import load_latent_model
+
+        return load_latent_model(self.params["model"], kind=TEACHER_KIND)
+
+    def _session(self):
+        from ..distillation.session import DistillationSession
+
+        teacher = self._teacher()
+        session_id = self.params["session_id"] or _only_read_in(
+            teacher, self.sorting_analyzer.get_num_units(), "units", _TEACHER_UNITS
+        )
+        sorting = self.sorting_analyzer.sorting
+        return DistillationSession(sorting, self._recording(), None, None, session_id)
+
+    def _check_inputs(self) -> None:
+        teacher, session = self._teacher(), self._session()
+        sizes = teacher.module.session_sizes()
+        if session.session_id not in sizes:
+            raise ValueError(
+                f"spike_latents: the teacher has no read-in for session {session.session_id!r}; it knows {list(sizes)}"
+            )
+        if sizes[session.session_id] != self.sorting_analyzer.get_num_units():
+            raise ValueError(
+                f"spike_latents: the teacher's read-in of session {session.session_id!r} takes "
+                f"{sizes[session.session_id]} units but the analyzer has {self.sorting_analyzer.get_num_units()}"
+                f"{_TEACHER_UNITS}"
+            )
+
+    def _run(self, verbose=False):
+        self._check_inputs()
+        session = self._session()
+        teacher = self._teacher()
+        times, latents = teacher.latents(session)
+        self._store(teacher, times, latents, session.session_id)
+
+
+register_result_extension(ComputeLfpLatents)
+register_result_extension(ComputeSpikeLatents)
+compute_lfp_latents = ComputeLfpLatents.function_factory()
+compute_spike_latents = ComputeSpikeLatents.function_factory()
