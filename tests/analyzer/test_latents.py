@@ -136,3 +136,21 @@ def test_bad_input_is_refused_clearly(tiny, tmp_path):
     fewer = analyzer.select_units(analyzer.unit_ids[:5])
     with pytest.raises(ValueError, match="no read-in for 5 units"):
         fewer.compute("spike_latents", model=tiny["teacher"], lfp_recording=tiny["lfp"])
+
+
+def test_written_into_the_sessions_nwb_file(saved, expected, tmp_path):
+    from pynwb import NWBHDF5IO
+    from pynwb.testing.mock.file import mock_NWBFile
+
+    from spikeinterface_xmodal.nwb import read_latents, write_analyzer_latents
+
+    path = tmp_path / "session.nwb"
+    with NWBHDF5IO(str(path), "w") as io:
+        io.write(mock_NWBFile())
+    write_analyzer_latents(path, saved)
+    write_analyzer_latents(path, saved, extension="spike_latents", name="teacher_latents")
+    student, teacher = read_latents(path), read_latents(path, "teacher_latents")
+    np.testing.assert_allclose(student.latents, expected["lfp_latents"][1], atol=1e-5)
+    np.testing.assert_allclose(teacher.times, expected["spike_latents"][0])
+    assert student.model_info == saved.get_extension("lfp_latents").model_info
+    assert teacher.model_info["kind"] == "spike_teacher"

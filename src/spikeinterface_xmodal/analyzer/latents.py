@@ -15,7 +15,7 @@ import numpy as np
 from spikeinterface.core import BaseRecording
 from spikeinterface.core.sortinganalyzer import AnalyzerExtension, register_result_extension
 
-from ..model_folder import folder_hash, read_model_card
+from ..model_folder import read_model_card
 from .lfp_region import _describe_recording
 
 TEACHER_KIND = "spike_teacher"  # the card kind of ``training.distill_kinds.SpikeTeacherModel``
@@ -100,20 +100,11 @@ class _LatentsExtension(AnalyzerExtension):
         return recording
 
     def _store(self, model, times: np.ndarray, latents: np.ndarray, session_id: str) -> None:
-        folder = self.params["model"]
-        card = model.card
+        from ..preprocessing.lfp_latents import latent_model_info
+
         self.data["times"] = np.asarray(times, dtype="float64")
         self.data["latents"] = np.asarray(latents, dtype="float32")
-        self.data["model_info"] = dict(
-            kind=card["kind"],
-            role=card.get("role", card["kind"]),
-            session_id=session_id,
-            bin_s=float(card["bin_s"]),
-            model_name=card.get("name", Path(folder).name),
-            model_version=card["package_version"],
-            model_hash=folder_hash(folder),
-            card={k: v for k, v in card.items() if k != "folder_hash"},
-        )
+        self.data["model_info"] = latent_model_info(model, self.params["model"], session_id)
 
     # latents describe the session, not a unit or a channel: every selection, merge or split keeps them
     def _select_units_extension_data(self, unit_ids):

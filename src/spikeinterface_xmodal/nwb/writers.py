@@ -6,7 +6,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from hdmf.common import DynamicTable
 from pynwb import NWBFile, ProcessingModule
@@ -76,6 +76,44 @@ def _region_target_not_yet_attached() -> Iterator[None]:
         yield
 
 
+def update_nwb_file(
+    nwb_path: str | Path,
+    check: Callable[[NWBFile], Any],
+    edit: Callable[[Path, Any], None],
+) -> Path:
+    """Check on the original file, then edit a copy that is swapped in at the end: all or nothing.
+
+    One writer at a time: the lock is held from the checks to the swap, and the original stays open read-only
+    meanwhile (for HDF5 this keeps other programs from opening it for writing).
+
+    Parameters
+    ----------
+    nwb_path : str or Path
+        An existing NWB file (HDF5 file or Zarr directory); a symlink's target is updated.
+    check : callable
+        ``check(original) -> checked``, given the open original: every input check runs here (and raises),
+        before anything is copied.
+    edit : callable
+        ``edit(work, checked)``: changes the copy at path ``work`` (open it with ``fileio.open_nwb(work, "a")``).
+
+    Returns
+    -------
+    Path
+        ``nwb_path``.
+    """
+    target = writable_target(nwb_path)
+    check_nwb_file(target, shown_as=nwb_path)
+    with (
+        writer_lock(target, nwb_path),
+        open_nwb(target, "r", shown_as=nwb_path) as (_, original),
+        _region_target_not_yet_attached(),
+    ):
+        checked = check(original)
+        with updated_copy(target, shown_as=nwb_path) as work:
+            edit(work, checked)
+    return Path(nwb_path)
+
+
 def _write_table(
     nwb_path: str | Path,
     name: str,
@@ -87,30 +125,26 @@ def _write_table(
     """Validate on the original file, then build, add and write the table in a copy swapped in at the end.
 
     ``build`` makes the table from an open file and what an overwrite deletes (and raises on bad input);
-    ``finish`` makes any other change once the table is in the file. One writer at a time: the lock is held
-    from the checks to the swap, and the original stays open read-only meanwhile (for HDF5 this keeps other
-    programs from opening it for writing).
+    ``finish`` makes any other change once the table is in the file (see :func:`update_nwb_file`).
     """
     check_name(name, "name")
-    target = writable_target(nwb_path)
-    check_nwb_file(target, shown_as=nwb_path)
-    with (
-        writer_lock(target, nwb_path),
-        open_nwb(target, "r", shown_as=nwb_path) as (_, original),
-        _region_target_not_yet_attached(),
-    ):
+
+    def check(original: NWBFile) -> _Replaced | None:
         replaced = _existing_table(original, name, module_name, overwrite)
         build(original, replaced)  # every input check runs here, before anything is copied
-        with updated_copy(target, shown_as=nwb_path) as work:
-            if replaced is not None:
-                _delete_replaced(work, replaced)
-            with open_nwb(work, "a", shown_as=nwb_path) as (io, nwbfile):
-                table = build(nwbfile, replaced)
-                _processing_module(nwbfile, module_name).add(table)
-                if finish is not None:
-                    finish(nwbfile, table)
-                io.write(nwbfile)
-    return Path(nwb_path)
+        return replaced
+
+    def edit(work: Path, replaced: _Replaced | None) -> None:
+        if replaced is not None:
+            _delete_replaced(work, replaced)
+        with open_nwb(work, "a", shown_as=nwb_path) as (io, nwbfile):
+            table = build(nwbfile, replaced)
+            _processing_module(nwbfile, module_name).add(table)
+            if finish is not None:
+                finish(nwbfile, table)
+            io.write(nwbfile)
+
+    return update_nwb_file(nwb_path, check, edit)
 
 
 def _region_predictions(analyzer_or_result) -> RegionPredictions:

@@ -57,6 +57,38 @@ def load_latent_model(folder: str | Path, digest: str | None = None, kind: str =
     return _cached_model(str(folder.resolve()), folder_hash(folder) if digest is None else digest)
 
 
+def latent_model_info(model, folder: str | Path, session_id: str | None = None) -> dict:
+    """Provenance of latents from a saved latent model: what the analyzer extensions and NWB files record.
+
+    Parameters
+    ----------
+    model : LFPLatentModel or SpikeTeacherModel
+        The model, loaded from ``folder``.
+    folder : str or Path
+        Its model folder.
+    session_id : str or None, default: None
+        The read-in that gave the latents.
+
+    Returns
+    -------
+    dict
+        ``kind``, ``role``, ``session_id``, ``bin_s``, ``model_name`` (the card's name, else the folder's),
+        ``model_version`` (package version that trained it), ``model_hash`` (``model_folder.folder_hash``) and
+        ``card``; JSON-serialisable.
+    """
+    card = {key: value for key, value in model.card.items() if key != "folder_hash"}
+    return dict(
+        kind=card["kind"],
+        role=card.get("role", card["kind"]),
+        session_id=session_id,
+        bin_s=float(card["bin_s"]),
+        model_name=card.get("name", Path(folder).resolve().name),
+        model_version=card["package_version"],
+        model_hash=folder_hash(folder),
+        card=card,
+    )
+
+
 def first_sample_of_bin(bin_index: int, samples_per_bin: float) -> int:
     """First sample ``i`` with ``i // samples_per_bin >= bin_index``: the binning of ``distillation.bin_lfp``."""
     sample = int(np.ceil(bin_index * samples_per_bin))
