@@ -8,7 +8,7 @@ from spikeinterface.core import NumpyRecording
 from spikeinterface.preprocessing import bandpass_filter, common_reference
 
 from spikeinterface_xmodal import load_model
-from spikeinterface_xmodal.pipelines import OOD_PROPERTY, localize_channels, region_property_keys
+from spikeinterface_xmodal.pipelines import FLAT_PROPERTY, OOD_PROPERTY, localize_channels, region_property_keys
 from spikeinterface_xmodal.region_models import RegionModelKind, finish_estimate
 
 PREDICTED = "brain_area_predicted"
@@ -27,7 +27,7 @@ def assert_same_properties(recording, expected: dict) -> None:
 def test_properties_follow_the_model_and_leave_user_properties_alone(localized, held_out, region_model_folder):
     model = load_model(region_model_folder)
     keys = set(localized.get_property_keys())
-    assert {PREDICTED, OOD_PROPERTY} | {f"brain_area_p_{c}" for c in model.classes} <= keys
+    assert {PREDICTED, OOD_PROPERTY, FLAT_PROPERTY} | {f"brain_area_p_{c}" for c in model.classes} <= keys
     probabilities = np.column_stack([localized.get_property(f"brain_area_p_{c}") for c in model.classes])
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
     np.testing.assert_array_equal(localized.get_property(PREDICTED), np.asarray(model.classes)[probabilities.argmax(1)])
@@ -127,6 +127,17 @@ class DepthOnlyModel(RegionModelKind):
     @classmethod
     def load(cls, folder):
         raise NotImplementedError
+
+
+def test_a_dead_channel_is_flagged_flat_and_still_predicted(held_out, region_model_folder):
+    traces = held_out.lfp.get_traces().copy()
+    traces[:, 5] = 0
+    recording = NumpyRecording(traces, held_out.lfp.sampling_frequency, channel_ids=held_out.lfp.channel_ids)
+    recording.set_probe(held_out.lfp.get_probe(), in_place=True)
+    localized = localize_channels(recording, region_model_folder, n_windows=4)
+    flat = localized.get_property(FLAT_PROPERTY)
+    assert flat.dtype == bool and flat[5] and flat.sum() == 1
+    assert localized.get_property(PREDICTED)[5] != ""
 
 
 def test_any_region_model_kind_works_and_no_ood_score_means_no_property(held_out):

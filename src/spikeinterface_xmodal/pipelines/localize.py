@@ -15,6 +15,8 @@ from ..region_models.estimate import ChannelRegionEstimate
 
 #: Channel property with each channel's out-of-distribution score (above 1: unlike the model's training data).
 OOD_PROPERTY = "brain_area_ood_score"
+#: Channel property that is True where a channel's LFP was flat (dead, disconnected or all zero).
+FLAT_PROPERTY = "brain_area_flat"
 
 
 def as_region_model(model: RegionModelKind | str | Path) -> RegionModelKind:
@@ -29,19 +31,20 @@ def as_region_model(model: RegionModelKind | str | Path) -> RegionModelKind:
 
 
 def region_property_keys(recording: BaseRecording) -> list[str]:
-    """The names of the region properties a recording carries (predicted region, probabilities, OOD score)."""
+    """The names of the region properties a recording carries (predicted region, probabilities, OOD score, flat)."""
     return [
         key
         for key in recording.get_property_keys()
-        if key in (PREDICTED_PROPERTY, OOD_PROPERTY) or key.startswith(PROBABILITY_PROPERTY_PREFIX)
+        if key in (PREDICTED_PROPERTY, OOD_PROPERTY, FLAT_PROPERTY) or key.startswith(PROBABILITY_PROPERTY_PREFIX)
     ]
 
 
 def set_estimate_properties(recording: BaseRecording, estimate: ChannelRegionEstimate) -> None:
     """Write an estimate as channel properties, replacing the region properties of an earlier prediction.
 
-    ``brain_area_predicted`` (str), one float ``brain_area_p_<region>`` per class and, when the model has
-    one, ``brain_area_ood_score``; a user's ``brain_area`` and ``location`` are never touched.
+    ``brain_area_predicted`` (str), one float ``brain_area_p_<region>`` per class and, when the model gives
+    them, ``brain_area_ood_score`` (float) and ``brain_area_flat`` (bool); a user's ``brain_area`` and
+    ``location`` are never touched.
     """
     for key in region_property_keys(recording):
         recording.delete_property(key)
@@ -53,6 +56,8 @@ def set_estimate_properties(recording: BaseRecording, estimate: ChannelRegionEst
         )
     if estimate.ood_score is not None:
         recording.set_property(OOD_PROPERTY, np.asarray(estimate.ood_score, dtype="float64"), ids=ids)
+    if estimate.flat is not None:
+        recording.set_property(FLAT_PROPERTY, np.asarray(estimate.flat, dtype=bool), ids=ids)
 
 
 def localize_channels(
@@ -74,7 +79,9 @@ def localize_channels(
     - ``brain_area_predicted``: the predicted region (str);
     - ``brain_area_p_<region>``: the probability of each region of the model (float);
     - ``brain_area_ood_score``: the out-of-distribution score, when the model has one (above 1: unlike the
-      channels the model was trained on).
+      channels the model was trained on);
+    - ``brain_area_flat``: True where the channel's LFP was flat (dead, disconnected or all zero), when the
+      model reports it; such channels still get a prediction, which says nothing about their region.
 
     The names are those of ``nwb.set_region_properties``. SpikeInterface carries them through
     preprocessing, channel slicing, ``save`` / ``spikeinterface.load``, ``run_sorter_by_property`` (e.g.
