@@ -112,6 +112,15 @@ def test_bad_parameters_are_refused(feature_table):
         FamilyAttentionClassifier(validation_fraction=1.5).fit(X, y)
 
 
+def test_attention_fit_is_silent_by_default_and_checks_its_accelerator(feature_table, capfd):
+    X, y, _ = feature_table
+    FamilyAttentionClassifier(max_epochs=2).fit(X, y)
+    out, err = capfd.readouterr()
+    assert out == "" and "GPU available" not in err  # no Lightning banner or progress bar in scikit-learn use
+    with pytest.raises(ValueError, match="accelerator"):
+        FamilyAttentionClassifier(accelerator="abacus").fit(X, y)
+
+
 def test_early_stopping_stops_before_the_cap(feature_table):
     X, y, _ = feature_table
     model = FamilyAttentionClassifier(max_epochs=300, patience=5).fit(X, y)

@@ -1,8 +1,9 @@
 """``FamilyAttentionClassifier``: the attention BiLSTM over feature families as a scikit-learn classifier.
 
-Training is a short plain-torch loop (Adam, class-balanced cross-entropy, early stopping on a stratified
-validation split); the model is small (20 to 30 thousand weights for the IPFX tables) and trains on one CPU
-thread. ``pretrained=`` fine-tunes a model fitted on another table (mouse -> human transfer).
+Training is a Lightning loop (``attention_training``: Adam, class-balanced cross-entropy, early stopping on a
+stratified validation split); the model is small (20 to 30 thousand weights for the IPFX tables) and trains on one
+CPU thread by default (``accelerator=`` moves it to a GPU). ``pretrained=`` fine-tunes a model fitted on another
+table (mouse -> human transfer).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.model_selection import train_test_split
 from sklearn.preprocessing import QuantileTransformer
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -28,6 +29,7 @@ from .estimators import (
     fitted_families,
     select_features,
 )
+from .oversampling import oversample_cells
 
 _MIN_VALIDATION_PER_CLASS = 2  # below this many cells per class there is no early-stopping split
 
@@ -63,6 +65,13 @@ class FamilyAttentionClassifier(FeatureTableClassifierMixin, BaseEstimator):
     random_state : int, default: 0
     n_threads : int or None, default: 1
         Torch threads while fitting and predicting (None leaves torch's setting).
+    oversample : {None, "smote"}, default: None
+        ``"smote"`` adds synthetic cells of the rarer subclasses to the training cells (after normalisation, on
+        the values and the missing-value mask; never to the early-stopping cells); needs imbalanced-learn.
+    accelerator : {"cpu", "gpu", "cuda", "mps", "auto"}, default: "cpu"
+        Lightning accelerator of the training loop; prediction runs on the CPU.
+    progress_bar : bool, default: False
+        Show Lightning's progress bar and messages while fitting.
 
     Attributes
     ----------
@@ -99,6 +108,9 @@ class FamilyAttentionClassifier(FeatureTableClassifierMixin, BaseEstimator):
         "refit_scaling": ["boolean"],
         "random_state": [Interval(Integral, 0, None, closed="left")],
         "n_threads": [Interval(Integral, 1, None, closed="left"), None],
+        "oversample": [StrOptions({"smote"}), None],
+        "accelerator": [StrOptions({"cpu", "gpu", "cuda", "mps", "auto"})],
+        "progress_bar": ["boolean"],
     }
 
     def __init__(
@@ -117,6 +129,9 @@ class FamilyAttentionClassifier(FeatureTableClassifierMixin, BaseEstimator):
         refit_scaling: bool = True,
         random_state: int = 0,
         n_threads: int | None = 1,
+        oversample: str | None = None,
+        accelerator: str = "cpu",
+        progress_bar: bool = False,
     ):
         self.families = families
         self.width = width
@@ -132,6 +147,9 @@ class FamilyAttentionClassifier(FeatureTableClassifierMixin, BaseEstimator):
         self.refit_scaling = refit_scaling
         self.random_state = random_state
         self.n_threads = n_threads
+        self.oversample = oversample
+        self.accelerator = accelerator
+        self.progress_bar = progress_bar
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X, y) -> FamilyAttentionClassifier:
@@ -199,51 +217,46 @@ class FamilyAttentionClassifier(FeatureTableClassifierMixin, BaseEstimator):
 
         torch.manual_seed(self.random_state)
 
-    def _tensors(self, Xa: np.ndarray):
-        import torch
-
+    def _normalised(self, Xa: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Network input: normalised values grouped by family (0 where missing) and the missing mask (floats)."""
         scaled = self.scaler_.transform(Xa)[:, self._order]
         missing = np.isnan(scaled)
-        values = np.where(missing, 0.0, scaled)
-        return torch.as_tensor(values, dtype=torch.float32), torch.as_tensor(missing, dtype=torch.float32)
+        return np.where(missing, 0.0, scaled), missing.astype(np.float64)
 
     def _train(self, Xa: np.ndarray, y: np.ndarray) -> None:
         import torch
 
-        targets = torch.as_tensor(np.searchsorted(self.classes_, y))
-        counts = np.bincount(targets.numpy(), minlength=len(self.classes_))
-        weights = np.where(counts > 0, len(y) / (len(self.classes_) * np.maximum(counts, 1)), 0.0)
-        loss_fn = torch.nn.CrossEntropyLoss(weight=torch.as_tensor(weights, dtype=torch.float32))
+        from .attention_training import CellTensors, FitSettings, train_family_network
+
+        targets = np.searchsorted(self.classes_, y)
         train, valid = self._split(y)
-        values, missing = self._tensors(Xa)
-        optimizer = torch.optim.Adam(self.network_.parameters(), lr=self.learning_rate, weight_decay=self.weight_decay)
-        generator = torch.Generator().manual_seed(self.random_state)
-        best, best_state, stale = np.inf, None, 0
-        self.n_epochs_ = 0
-        for _ in range(self.max_epochs):
-            self.network_.train()
-            order = train[torch.randperm(len(train), generator=generator).numpy()]
-            for start in range(0, len(order), self.batch_size):
-                batch = order[start : start + self.batch_size]
-                optimizer.zero_grad()
-                logits, _ = self.network_(values[batch], missing[batch])
-                loss_fn(logits, targets[batch]).backward()
-                optimizer.step()
-            self.n_epochs_ += 1
-            if valid is None:
-                continue
-            self.network_.eval()
-            with torch.no_grad():
-                loss = float(loss_fn(self.network_(values[valid], missing[valid])[0], targets[valid]))
-            if loss < best - 1e-4:
-                best, best_state, stale = loss, copy.deepcopy(self.network_.state_dict()), 0
-            else:
-                stale += 1
-                if stale >= self.patience:
-                    break
-        if best_state is not None:
-            self.network_.load_state_dict(best_state)
-        self.network_.eval()
+        values, missing = self._normalised(Xa)
+        # synthetic cells from the training rows only, appended after the real cells; the mask is interpolated too
+        joined, joined_targets = oversample_cells(
+            np.hstack([values[train], missing[train]]), targets[train], self.oversample, self.random_state
+        )
+        n_features = values.shape[1]
+        synthetic = joined[len(train) :]
+        cells = CellTensors(
+            values=torch.as_tensor(np.vstack([values, synthetic[:, :n_features]]), dtype=torch.float32),
+            missing=torch.as_tensor(np.vstack([missing, synthetic[:, n_features:].round()]), dtype=torch.float32),
+            targets=torch.as_tensor(np.concatenate([targets, joined_targets[len(train) :]]), dtype=torch.long),
+        )
+        train = np.concatenate([train, np.arange(len(y), len(cells.targets))])
+        # class-balanced loss over the training cells (uniform once SMOTE has balanced them)
+        counts = np.bincount(cells.targets[train].numpy(), minlength=len(self.classes_))
+        weights = np.where(counts > 0, len(train) / (len(self.classes_) * np.maximum(counts, 1)), 0.0)
+        settings = FitSettings(
+            learning_rate=self.learning_rate,
+            weight_decay=self.weight_decay,
+            batch_size=self.batch_size,
+            max_epochs=self.max_epochs,
+            patience=self.patience,
+            seed=self.random_state,
+            accelerator=self.accelerator,
+            progress_bar=self.progress_bar,
+        )
+        self.n_epochs_ = train_family_network(self.network_, cells, weights, train, valid, settings)
 
     def _split(self, y: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         indices = np.arange(len(y))
@@ -262,7 +275,7 @@ class FamilyAttentionClassifier(FeatureTableClassifierMixin, BaseEstimator):
 
         check_is_fitted(self)
         Xa = check_feature_table(self, X, reset=False)
-        values, missing = self._tensors(Xa)
+        values, missing = (torch.as_tensor(a, dtype=torch.float32) for a in self._normalised(Xa))
         with torch_threads(self.n_threads), torch.no_grad():
             self.network_.eval()
             logits, attention = self.network_(values, missing)

@@ -14,12 +14,13 @@ from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import SparsePCA
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.impute import SimpleImputer
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .families import check_families, group_families
+from .oversampling import oversample_cells
 
 
 def select_features(X: pd.DataFrame, feature_names: list[str] | np.ndarray) -> pd.DataFrame:
@@ -63,6 +64,26 @@ def check_feature_table(estimator: BaseEstimator, X, reset: bool) -> np.ndarray:
     return validate_data(estimator, X, reset=reset, ensure_all_finite="allow-nan", dtype="float64")
 
 
+def fit_oversampled(
+    preprocessing: list, classifier: BaseEstimator, Xa: np.ndarray, y: np.ndarray, oversample, random_state
+) -> Pipeline:
+    """Fit ``preprocessing`` on the training cells, then ``classifier`` on them plus any synthetic cells.
+
+    The transformers (imputation, scaling, components) see only real cells; ``oversample`` (``None`` or
+    ``"smote"``, see ``oversampling.oversample_cells``) adds synthetic cells of the rarer classes to their
+    output before the classifier is fitted.
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        ``preprocessing`` then ``classifier``, all fitted.
+    """
+    steps = make_pipeline(*preprocessing, classifier).steps
+    transform = Pipeline(steps[:-1]).fit(Xa, y)
+    classifier.fit(*oversample_cells(transform.transform(Xa), y, oversample, random_state))
+    return Pipeline(steps)
+
+
 def fitted_families(families: dict[str, list[str]] | None, names: list[str]) -> dict[str, list[str]]:
     """Families for a fit: the user's mapping checked against ``names``, or ``group_families(names)``."""
     return group_families(names) if families is None else check_families(families, names)
@@ -93,6 +114,9 @@ class RandomForestBaseline(FeatureTableClassifierMixin, BaseEstimator):
         Seed.
     n_jobs : int or None, default: None
         Processes for fitting and prediction.
+    oversample : {None, "smote"}, default: None
+        ``"smote"`` adds synthetic cells of the rarer subclasses to the imputed training cells before the forest
+        is fitted (``oversampling.oversample_cells``); needs imbalanced-learn.
 
     Attributes
     ----------
@@ -109,12 +133,20 @@ class RandomForestBaseline(FeatureTableClassifierMixin, BaseEstimator):
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
+        "oversample": [StrOptions({"smote"}), None],
     }
 
-    def __init__(self, n_estimators: int = 500, random_state: int | None = 0, n_jobs: int | None = None):
+    def __init__(
+        self,
+        n_estimators: int = 500,
+        random_state: int | None = 0,
+        n_jobs: int | None = None,
+        oversample: str | None = None,
+    ):
         self.n_estimators = n_estimators
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.oversample = oversample
 
     def fit(self, X, y) -> RandomForestBaseline:
         """Fit on a feature table ``X`` (cells x features, NaN allowed) and subclass labels ``y``."""
@@ -126,7 +158,8 @@ class RandomForestBaseline(FeatureTableClassifierMixin, BaseEstimator):
             random_state=self.random_state,
             n_jobs=self.n_jobs,
         )
-        self.pipeline_ = make_pipeline(SimpleImputer(strategy="median", keep_empty_features=True), forest).fit(Xa, y)
+        imputer = SimpleImputer(strategy="median", keep_empty_features=True)
+        self.pipeline_ = fit_oversampled([imputer], forest, Xa, y, self.oversample, self.random_state)
         self.classes_ = self.pipeline_.classes_
         return self
 
@@ -158,6 +191,9 @@ class GouwensClassifier(FeatureTableClassifierMixin, BaseEstimator):
         Seed of the components and the forest.
     n_jobs : int or None, default: None
         Processes of the forest.
+    oversample : {None, "smote"}, default: None
+        ``"smote"`` adds synthetic cells of the rarer subclasses to the forest's training input (after imputation,
+        scaling and the components, which are fitted on the real cells only); needs imbalanced-learn.
 
     Attributes
     ----------
@@ -182,6 +218,7 @@ class GouwensClassifier(FeatureTableClassifierMixin, BaseEstimator):
         "min_samples_leaf": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "n_jobs": [Integral, None],
+        "oversample": [StrOptions({"smote"}), None],
     }
 
     def __init__(
@@ -194,6 +231,7 @@ class GouwensClassifier(FeatureTableClassifierMixin, BaseEstimator):
         min_samples_leaf: int = 1,
         random_state: int | None = 0,
         n_jobs: int | None = None,
+        oversample: str | None = None,
     ):
         self.families = families
         self.n_components = n_components
@@ -203,6 +241,7 @@ class GouwensClassifier(FeatureTableClassifierMixin, BaseEstimator):
         self.min_samples_leaf = min_samples_leaf
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.oversample = oversample
 
     def _components(self, families: dict[str, list[str]], names: list[str]) -> ColumnTransformer:
         index = {name: i for i, name in enumerate(names)}
@@ -235,12 +274,12 @@ class GouwensClassifier(FeatureTableClassifierMixin, BaseEstimator):
             random_state=self.random_state,
             n_jobs=self.n_jobs,
         )
-        self.pipeline_ = make_pipeline(
+        preprocessing = [
             SimpleImputer(strategy="median", keep_empty_features=True),
             StandardScaler(),
             self._components(self.families_, names),
-            forest,
-        ).fit(Xa, y)
+        ]
+        self.pipeline_ = fit_oversampled(preprocessing, forest, Xa, y, self.oversample, self.random_state)
         self.classes_ = self.pipeline_.classes_
         return self
 
