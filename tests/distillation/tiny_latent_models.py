@@ -7,7 +7,7 @@ latents flow through SpikeInterface and NWB, not how good the models are.
 from pathlib import Path
 
 TINY_CONFIG = dict(d_model=16, n_layers=1, n_heads=2, d_latent=4, max_bins=32)
-ONE_EPOCH = dict(max_epochs=1, window_bins=25, batch_size=16, progress_bar=False, seed=0)
+ONE_EPOCH = dict(max_epochs=1, window_bins=20, batch_size=16, progress_bar=False, seed=0)
 
 
 def tiny_latent_models(folder: Path) -> dict:

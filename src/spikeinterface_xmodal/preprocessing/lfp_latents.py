@@ -6,6 +6,7 @@ reloads with ``spikeinterface.load``); each process loads it once, on first use,
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 
@@ -105,13 +106,12 @@ class LfpLatentsRecording(BasePreprocessor):
     Output sample ``k`` of a segment is the model's latent of the ``k``-th bin of ``bin_s`` (the model's bin,
     e.g. 20 ms) of the parent segment, timed at the bin's centre, so the output rate is ``1 / bin_s`` whatever
     the LFP rate, and channel ids are ``latent0``, ``latent1``, ... (float32, arbitrary units, no probe).
-    The model sees windows of ``window_bins`` bins, laid out as ``model.latents`` lays them on the whole
-    segment (consecutive windows from the first bin, the last one ending at the last bin): ``get_traces``
-    reads only the LFP of the windows that the requested bins fall in, so chunked traces equal
-    ``model.latents(recording)`` whatever the chunks (up to float rounding), when the LFP rate times ``bin_s``
-    is a whole number of samples; otherwise a bin's edge may move by one LFP sample at a window border.
-    Ask for whole windows at a time (chunks of a multiple of ``window_bins * bin_s`` seconds) so that
-    each window is computed once.
+    The model sees windows of ``window_bins`` bins laid on the whole segment from its first bin: ``get_traces``
+    runs it on the requested bins plus one window of context on each side, cut on that grid, reading only that
+    span of LFP, so chunked traces equal ``model.latents(recording)`` whatever the chunks (up to float rounding)
+    when the LFP rate times ``bin_s`` is a whole number of samples (otherwise a bin's edge may move by one LFP
+    sample). The context costs about two windows per call: ask for many bins at once (e.g.
+    ``chunk_duration="60s"`` when saving, 3000 bins of 20 ms against 2 x 50 of context).
 
     Parameters
     ----------
@@ -191,14 +191,17 @@ class LfpLatentsRecordingSegment(BaseRecordingSegment):
     def get_num_samples(self) -> int:
         return self._n_bins
 
-    def _window_span(self, start_bin: int, end_bin: int) -> tuple[int, int]:
-        """Bins ``[first, stop)`` of the whole windows (as ``model.latents`` lays them) covering ``[start, end)``."""
+    def _span(self, start_bin: int, end_bin: int) -> tuple[int, int]:
+        """Bins ``[first, stop)`` that the model runs on to give bins ``[start, end)`` as on the whole segment.
+
+        One window of context on each side, the edges on the model's grid of windows (multiples of both
+        ``window_bins`` and half of it, the steps of non- and half-overlapping windows from the first bin): then
+        each requested bin lies in the same windows, with the same neighbours, as when the whole segment is run.
+        """
         size = self._window_bins
-        first = start_bin // size * size
-        stop = min(-(-end_bin // size) * size, self._n_bins)
-        if stop > self._n_bins - size:  # the last window ends at the last bin and overlaps the one before it
-            stop = self._n_bins
-            first = min(first, max(self._n_bins - size, 0) // size * size)  # so that the span holds that window
+        unit = math.lcm(size, max(1, size // 2))
+        first = max(0, (start_bin - size) // unit * unit)
+        stop = min(self._n_bins, -(-(end_bin + size) // unit) * unit)
         return first, stop
 
     def get_traces(self, start_frame: int, end_frame: int, channel_indices) -> np.ndarray:
@@ -206,7 +209,7 @@ class LfpLatentsRecordingSegment(BaseRecordingSegment):
         channels = channels if channel_indices is None else channels[channel_indices]
         if end_frame <= start_frame or channels.size == 0:
             return np.zeros((max(end_frame - start_frame, 0), channels.size), dtype="float32")
-        first, stop = self._window_span(start_frame, end_frame)
+        first, stop = self._span(start_frame, end_frame)
         lfp = self._lfp.frame_slice(
             first_sample_of_bin(first, self._samples_per_bin),
             min(first_sample_of_bin(stop, self._samples_per_bin), self._lfp.get_num_samples()),
