@@ -39,6 +39,9 @@ class ChannelRegionEstimate:
         (n_channels, n_features) median log10 band power and RMS over windows; None when the kind has none.
     feature_names : list of str
         Names of the ``band_power`` columns.
+    embeddings : np.ndarray or None
+        (n_channels, n_dims) the kind's per-channel representation of the LFP (e.g. a waveform encoder's
+        output averaged over windows), for linear probes and plots; None when the kind has none.
     """
 
     channel_ids: np.ndarray
@@ -52,6 +55,7 @@ class ChannelRegionEstimate:
     flat: np.ndarray | None = None
     band_power: np.ndarray | None = None
     feature_names: list[str] = field(default_factory=list)
+    embeddings: np.ndarray | None = None
 
 
 def shrink_out_of_distribution(probabilities: np.ndarray, ood_score: np.ndarray) -> np.ndarray:
@@ -128,7 +132,7 @@ def finish_estimate(
     ood_score : np.ndarray or None
         Per-channel out-of-distribution score; channels above 1 are pulled towards uniform.
     **details
-        Other ``ChannelRegionEstimate`` fields (``flat``, ``band_power``, ``feature_names``).
+        Other ``ChannelRegionEstimate`` fields (``flat``, ``band_power``, ``feature_names``, ``embeddings``).
 
     Returns
     -------
