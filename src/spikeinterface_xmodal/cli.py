@@ -141,6 +141,16 @@ def _run_demo(args: argparse.Namespace) -> None:
 
         run_patchseq_demo(output_folder=Path(args.output) / "patchseq", n_cells=args.cells, seed=args.seed)
         return
+    if args.which == "distill":
+        from .distillation.demo import run_distillation_demo
+
+        run_distillation_demo(
+            output_folder=Path(args.output) / "distill",
+            seed=args.seed,
+            progress_bar=not args.no_progress,
+            n_jobs=args.n_jobs,
+        )
+        return
     from .demo import run_demo
 
     run_demo(
@@ -235,9 +245,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", help="run the region-localization (or Patch-seq) demo on generated data")
     demo.add_argument(
-        "which", nargs="?", choices=("region", "patchseq"), default="region", help="region localization or Patch-seq"
+        "which",
+        nargs="?",
+        choices=("region", "patchseq", "distill"),
+        default="region",
+        help="region localization, Patch-seq, or spike-to-LFP distillation",
     )
-    demo.add_argument("--output", default=DEMO_OUTPUT_FOLDER, help="output folder (patchseq: its patchseq/ folder)")
+    demo.add_argument("--output", default=DEMO_OUTPUT_FOLDER, help="output folder (patchseq, distill: its subfolder)")
     demo.add_argument("--cells", type=_positive(int), default=5, help="patchseq: training cells per subclass")
     demo.add_argument(
         "--subjects", type=_positive(int), default=DEMO_N_SUBJECTS, help="generated subjects (the last is held out)"

@@ -108,7 +108,7 @@ def test_spike_latents_keep_soft_changes_and_refuse_hard_ones_clearly(tiny, expe
     analyzer = _compute(_analyzer(tiny), tiny)
     soft = analyzer.merge_units([list(analyzer.unit_ids[:2])], merging_mode="soft", format="memory")
     np.testing.assert_allclose(soft.get_extension("spike_latents").get_data()[1], expected["spike_latents"][1])
-    with pytest.raises(ValueError, match=r"no read-in for 9 units .* only takes the units it was trained on"):
+    with pytest.raises(ValueError, match=r"no single read-in for 9 units .* only takes the units it was trained on"):
         analyzer.merge_units([list(analyzer.unit_ids[:2])], merging_mode="hard", format="memory")
 
 
@@ -134,7 +134,7 @@ def test_bad_input_is_refused_clearly(tiny, tmp_path):
     with pytest.raises(ValueError, match="no read-in for session"):
         analyzer.compute("spike_latents", model=tiny["teacher"], session_id="other", lfp_recording=tiny["lfp"])
     fewer = analyzer.select_units(analyzer.unit_ids[:5])
-    with pytest.raises(ValueError, match="no read-in for 5 units"):
+    with pytest.raises(ValueError, match="no single read-in for 5 units"):
         fewer.compute("spike_latents", model=tiny["teacher"], lfp_recording=tiny["lfp"])
 
 

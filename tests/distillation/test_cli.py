@@ -1,5 +1,6 @@
 """``xmodal distill``: teacher, student, baseline, adapt and decode on NWB sessions, errors on one line."""
 
+import numpy as np
 import pytest
 
 from spikeinterface_xmodal.cli import main
@@ -35,3 +36,57 @@ def test_errors_are_one_line(nwb_sessions, capsys):
     assert "missing.nwb does not exist" in capsys.readouterr().err
     assert main(["distill", "decode", str(folder), paths[0]]) == 2
     assert "is not a model folder" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    from spikeinterface_xmodal.datasets import write_latent_session_nwb
+
+    from .tiny_latent_models import tiny_latent_models
+
+    models = tiny_latent_models(tmp_path_factory.mktemp("cli_latents"))
+    models["nwb"] = write_latent_session_nwb(models["session"], models["student"].parent / "session.nwb")
+    return models
+
+
+def test_latents_written_into_the_nwb_file_once(tiny, capsys):
+    from spikeinterface.extractors import read_nwb_recording
+
+    from spikeinterface_xmodal import load_model
+    from spikeinterface_xmodal.datasets.latent_sessions_nwb import LFP_SERIES_PATH
+    from spikeinterface_xmodal.nwb import read_latents
+
+    path, student = str(tiny["nwb"]), str(tiny["student"])
+    assert main(["distill", "latents", student, path]) == 0
+    assert "written to" in capsys.readouterr().out
+    written = read_latents(path)
+    lfp = read_nwb_recording(path, electrical_series_path=LFP_SERIES_PATH)
+    times, latents = load_model(student).latents(lfp)
+    np.testing.assert_allclose(written.times, times)
+    np.testing.assert_allclose(written.latents, latents, atol=1e-5)
+    assert written.model_info["role"] == "distilled_lfp"
+    assert written.model_info["session_id"] == tiny["session"].session_id
+    # already there: kept (and said so) unless --overwrite
+    assert main(["distill", "latents", student, path]) == 0
+    assert "nothing written" in capsys.readouterr().out
+    assert main(["distill", "latents", student, path, "--overwrite"]) == 0
+    assert main(["distill", "latents", student, path, "--name", "student_latents"]) == 0
+    np.testing.assert_allclose(read_latents(path, "student_latents").latents, latents, atol=1e-5)
+
+
+def test_latents_errors_are_one_line(tiny, capsys):
+    path = str(tiny["nwb"])
+    assert main(["distill", "latents", str(tiny["teacher"]), path]) == 2
+    assert "lfp_latent_model" in capsys.readouterr().err
+    args = ["distill", "latents", str(tiny["student"]), path, "--electrical-series-path", "acquisition/none"]
+    assert main([*args, "--name", "other"]) == 2
+    assert "no LFP ElectricalSeries at acquisition/none" in capsys.readouterr().err
+
+
+def test_demo_distill_runs_the_distillation_demo(monkeypatch, tmp_path):
+    import spikeinterface_xmodal.distillation.demo as demo
+
+    calls = []
+    monkeypatch.setattr(demo, "run_distillation_demo", lambda **kwargs: calls.append(kwargs))
+    assert main(["demo", "distill", "--output", str(tmp_path), "--seed", "3", "--no-progress"]) == 0
+    assert calls == [dict(output_folder=tmp_path / "distill", seed=3, progress_bar=False, n_jobs=1)]

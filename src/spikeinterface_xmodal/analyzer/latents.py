@@ -187,27 +187,12 @@ class ComputeLfpLatents(_LatentsExtension):
         lfp_latents(self._recording(), model=self.params["model"], session_id=self.params["session_id"])
 
     def _run(self, verbose=False):
-        from ..preprocessing.lfp_latents import load_latent_model
+        from ..preprocessing.lfp_latents import load_latent_model, read_in_of
 
         model = load_latent_model(self.params["model"])
         lfp = self._recording()
         times, latents = model.latents(lfp, session_id=self.params["session_id"])
-        session_id = (
-            self.params["session_id"]
-            or model.default_session
-            or _only_read_in(model, lfp.get_num_channels(), "channels")
-        )
-        self._store(model, times, latents, session_id)
-
-
-def _only_read_in(model, size: int, inputs: str, hint: str = "") -> str:
-    """The one read-in of ``model`` that takes ``size`` inputs (ValueError naming the read-ins otherwise)."""
-    sizes = model.module.session_sizes()
-    matching = [session for session, n in sizes.items() if n == size]
-    if len(matching) != 1:
-        problem = "no read-in" if not matching else f"{len(matching)} read-ins ({matching}); pass session_id"
-        raise ValueError(f"the model has {problem} for {size} {inputs} (read-ins and their sizes: {sizes}){hint}")
-    return matching[0]
+        self._store(model, times, latents, read_in_of(model, lfp.get_num_channels(), self.params["session_id"]))
 
 
 class ComputeSpikeLatents(_LatentsExtension):
@@ -261,11 +246,16 @@ class ComputeSpikeLatents(_LatentsExtension):
 
     def _session(self):
         from ..distillation.session import DistillationSession
+        from ..preprocessing.lfp_latents import read_in_of
 
         teacher = self._teacher()
-        session_id = self.params["session_id"] or _only_read_in(
-            teacher, self.sorting_analyzer.get_num_units(), "units", _TEACHER_UNITS
-        )
+        n_units = self.sorting_analyzer.get_num_units()
+        session_id = read_in_of(teacher, n_units, self.params["session_id"])
+        if session_id is None:
+            raise ValueError(
+                f"spike_latents: the teacher has no single read-in for {n_units} units (read-ins and their sizes: "
+                f"{teacher.module.session_sizes()}){_TEACHER_UNITS}"
+            )
         sorting = self.sorting_analyzer.sorting
         return DistillationSession(sorting, self._recording(), None, None, session_id)
 

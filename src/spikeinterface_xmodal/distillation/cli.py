@@ -1,4 +1,4 @@
-"""The ``xmodal distill`` subcommand: teacher, student, LFP baseline, adapt, decode and a demo on NWB sessions.
+"""The ``xmodal distill`` subcommand: teacher, student, LFP baseline, adapt, decode, latents and a demo on NWB sessions.
 
 Sessions are NWB files laid out as ``datasets.write_latent_session_nwb`` writes them (units, LFP
 ``ElectricalSeries`` in ``processing/ecephys/LFP``, ``processing/behavior/BehavioralTimeSeries/hand_velocity``,
@@ -101,6 +101,39 @@ def _decode(args: argparse.Namespace) -> None:
         print(f"Figure: {args.figure}")
 
 
+def _latents(args: argparse.Namespace) -> None:
+    from spikeinterface.extractors import read_nwb_recording
+
+    from ..datasets.latent_sessions_nwb import LFP_SERIES_PATH
+    from ..nwb import read_latents, write_latents
+    from ..nwb.fileio import check_nwb_file
+    from ..preprocessing.lfp_latents import latent_model_info, lfp_latents, read_in_of
+
+    model = _load_lfp_model(args.model)
+    check_nwb_file(args.session)
+    if not args.overwrite:
+        try:
+            existing = read_latents(args.session, args.name)
+        except ValueError:
+            existing = None
+        if existing is not None:
+            print(
+                f"{args.session} already holds latents {args.name!r} (model {existing.model_info['model_name']}, "
+                f"hash {existing.model_info['model_hash'][:12]}); nothing written (--overwrite replaces them)"
+            )
+            return
+    series_path = args.electrical_series_path or LFP_SERIES_PATH
+    try:
+        lfp = read_nwb_recording(args.session, electrical_series_path=series_path)
+    except ValueError as error:
+        raise ValueError(f"{args.session} has no LFP ElectricalSeries at {series_path}: {error}") from None
+    node = lfp_latents(lfp, model=args.model, session_id=args.session_id)
+    times, values = node.get_times(), node.get_traces()
+    info = latent_model_info(model, args.model, read_in_of(model, lfp.get_num_channels(), args.session_id))
+    write_latents(args.session, times, values, info, name=args.name, overwrite=args.overwrite)
+    print(f"Latents {values.shape} of {args.model} written to {args.session} as processing/ecephys/{args.name}")
+
+
 def _demo(args: argparse.Namespace) -> None:
     from .demo import run_distillation_demo
 
@@ -132,7 +165,7 @@ def _model_output(parser: argparse.ArgumentParser) -> None:
 
 
 def add_distill_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    """Add ``distill`` (``teacher``, ``student``, ``lfp``, ``adapt``, ``decode``, ``demo``) to ``xmodal``.
+    """Add ``distill`` (``teacher``, ``student``, ``lfp``, ``adapt``, ``decode``, ``latents``, ``demo``) to ``xmodal``.
 
     Parameters
     ----------
@@ -182,7 +215,20 @@ def add_distill_parser(subparsers: argparse._SubParsersAction) -> argparse.Argum
     decode.add_argument("--figure", default=None, help="write true vs decoded behaviour here (PNG, PDF, ...)")
     decode.set_defaults(func=_decode)
 
-    demo = commands.add_parser("demo", help="generated sessions -> teacher -> student -> unseen session")
+    latents = commands.add_parser("latents", help="write an LFP model's latents into a session's NWB file")
+    latents.add_argument("model", help="LFP model folder with a read-in for the session (adapt it first)")
+    latents.add_argument("session", help="NWB file (HDF5 or Zarr) with the session's LFP")
+    latents.add_argument("--name", default="lfp_latents", help="name of the TimeSeries in processing/ecephys")
+    latents.add_argument("--session-id", default=None, help="read-in to use (default: adapted, or by channel count)")
+    latents.add_argument(
+        "--electrical-series-path",
+        default=None,
+        help="the LFP ElectricalSeries inside the file (default: processing/ecephys/LFP/ElectricalSeriesLFP)",
+    )
+    latents.add_argument("--overwrite", action="store_true", help="replace latents of the same name (else kept)")
+    latents.set_defaults(func=_latents)
+
+    demo = commands.add_parser("demo", help="generated sessions -> teacher -> student -> unseen session -> NWB")
     demo.add_argument("--output", default="xmodal_distill_demo", help="output folder")
     demo.add_argument("--sessions", type=int, default=4, help="generated sessions (the last is never distilled)")
     demo.add_argument("--trials", type=int, default=30, help="trials per session")

@@ -58,6 +58,22 @@ def load_latent_model(folder: str | Path, digest: str | None = None, kind: str =
     return _cached_model(str(folder.resolve()), folder_hash(folder) if digest is None else digest)
 
 
+def read_in_of(model, size: int, session_id: str | None = None) -> str | None:
+    """The read-in a latent model uses for inputs of ``size`` values (channels or units).
+
+    ``session_id`` when given; else the adapted read-in (``model.default_session``) when it takes ``size``; else
+    the only read-in that does, None when there is none or several (``model.latents`` then says why).
+    """
+    if session_id is not None:
+        return session_id
+    sizes = model.module.session_sizes()
+    default = getattr(model, "default_session", None)
+    if default is not None and sizes.get(default) == size:
+        return default
+    matching = [session for session, n in sizes.items() if n == size]
+    return matching[0] if len(matching) == 1 else None
+
+
 def latent_model_info(model, folder: str | Path, session_id: str | None = None) -> dict:
     """Provenance of latents from a saved latent model: what the analyzer extensions and NWB files record.
 
