@@ -126,3 +126,41 @@ def test_a_failure_while_running_keeps_the_saved_results(held_out, region_model_
         analyzer.compute("lfp_region", lfp_recording=broken, model=region_model_folder, n_windows=None)
     reloaded = si.load_sorting_analyzer(tmp_path / "an")
     pd.testing.assert_frame_equal(reloaded.get_extension("lfp_region").get_data()["channels"], expected)
+
+
+# Recomputes lfp_region on a saved analyzer and dies (no clean-up) right after the first array is saved.
+KILLED_WHILE_SAVING = """
+import os, sys
+import numpy as np
+import spikeinterface.core as si
+import spikeinterface_xmodal  # noqa: F401
+
+analyzer_folder, lfp_folder, model = sys.argv[1:4]
+analyzer = si.load_sorting_analyzer(analyzer_folder)
+save = np.save
+
+def save_then_die(*args, **kwargs):
+    save(*args, **kwargs)
+    os._exit(9)
+
+np.save = save_then_die
+analyzer.compute("lfp_region", lfp_recording=si.load(lfp_folder), model=model, n_windows=3, seed=1)
+"""
+
+
+def test_a_process_killed_while_saving_keeps_the_saved_results(held_out, region_model_folder, tmp_path):
+    import subprocess
+    import sys
+
+    held_out.lfp.save(folder=tmp_path / "lfp")
+    analyzer = _computed(held_out, region_model_folder, format="binary_folder", folder=tmp_path / "an")
+    expected = analyzer.get_extension("lfp_region").get_data()["channels"]
+    child = subprocess.run(
+        [sys.executable, "-c", KILLED_WHILE_SAVING, str(tmp_path / "an"), str(tmp_path / "lfp"), region_model_folder],
+        capture_output=True,
+        text=True,
+    )
+    assert child.returncode == 9, child.stderr
+    reloaded = si.load_sorting_analyzer(tmp_path / "an")
+    pd.testing.assert_frame_equal(reloaded.get_extension("lfp_region").get_data()["channels"], expected)
+    assert reloaded.get_extension("lfp_region").params["seed"] == 0

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from itertools import chain
 from pathlib import Path
-from time import perf_counter
 from typing import TYPE_CHECKING
 
 import numpy as np
 from spikeinterface.core import BaseRecording, load
-from spikeinterface.core.sortinganalyzer import AnalyzerExtension, register_result_extension
+from spikeinterface.core.sortinganalyzer import register_result_extension
 
 from ..model_folder import folder_hash
 from ..predictions import RegionPredictions
 from ..preprocessing.match_channels import match_lfp_channels
 from ..region_models.base import RegionModelKind, load_region_model
+from .safe_extension import SafeRecomputeExtension
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,7 +56,7 @@ def _unit_channel_indices(sorting_analyzer, unit_ids) -> np.ndarray:
     return np.asarray(sorting_analyzer.get_main_channels(outputs="index"), dtype="int64")[unit_indices]
 
 
-class ComputeLfpRegion(AnalyzerExtension):
+class ComputeLfpRegion(SafeRecomputeExtension):
     """Predict the brain region of every channel from its LFP, and of every unit from its location.
 
     A region model folder of any registered kind (``spikeinterface_xmodal.load_model``; e.g. the spectral
@@ -141,31 +141,8 @@ class ComputeLfpRegion(AnalyzerExtension):
             seed=int(seed),
         )
 
-    def set_params(self, save: bool = True, **params):
-        """Check every parameter and the LFP against the analyzer, without touching saved results.
-
-        SpikeInterface's own ``set_params`` clears the saved extension before checking anything, and
-        deletes it when a recompute fails: here nothing is written until ``run`` has the new results.
-        """
-        self._keep_saved_results = True  # until run() succeeds; read by _delete_extension_folder
-        self.params = self._set_params(**params)
+    def _check_inputs(self) -> None:
         self._lfp()
-
-    def run(self, save: bool = True, **job_kwargs):
-        """Compute in memory, then replace the saved results (the old ones stay if anything fails first)."""
-        start = perf_counter()
-        self._run(**job_kwargs)
-        self.run_info["runtime_s"] = perf_counter() - start
-        self.run_info["run_completed"] = True
-        self._keep_saved_results = False
-        if save and not self.sorting_analyzer.is_read_only():
-            self.save()
-
-    def _delete_extension_folder(self):
-        # SpikeInterface calls this when set_params or run raised: the saved results of the previous
-        # computation are still valid then, so they stay
-        if not getattr(self, "_keep_saved_results", False):
-            super()._delete_extension_folder()
 
     def _lfp(self) -> BaseRecording:
         lfp = getattr(self, "_lfp_recording", None)

@@ -9,6 +9,8 @@ meanwhile, and with the original's owner and mode.
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import shutil
 import uuid
@@ -26,6 +28,8 @@ except ImportError:  # Windows: no reflinks, plain copies only
     fcntl = None
 
 _FICLONE = 0x40049409  # Linux ioctl: clone a whole file (reflink)
+_AT_FDCWD, _RENAME_EXCHANGE = -100, 2  # Linux renameat2: paths relative to the cwd, swap the two entries
+_NO_EXCHANGE = (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP)  # kernel or file system lacks it
 
 
 def copy_file(source: str | os.PathLike, target: str | os.PathLike) -> None:
@@ -65,7 +69,8 @@ def _fsync_path(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_tree(path: Path) -> None:
+def fsync_tree(path: Path) -> None:
+    """Flush a file, or every file and folder of a directory tree, to disk."""
     if path.is_dir():
         for root, _dirs, files in os.walk(path):
             for name in files:
@@ -82,13 +87,38 @@ def _remove(path: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+def exchange_paths(first: Path, second: Path) -> bool:
+    """Swap two existing paths in one atomic step (Linux ``renameat2`` with ``RENAME_EXCHANGE``).
+
+    Returns
+    -------
+    bool
+        False, with nothing changed, where the system or the file system cannot do it.
+    """
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in _NO_EXCHANGE:
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
 def swap_in(work: Path, target: Path) -> None:
     """Put ``work`` in place of ``target``.
 
-    A file is replaced with one atomic ``os.replace``. A directory (Zarr) cannot be replaced atomically
-    while it is not empty: the original is renamed aside, the new one renamed in, then the old one deleted.
+    A file is replaced with one atomic ``os.replace``. A directory (Zarr, an analyzer extension) that exists
+    is exchanged with ``work`` in one atomic step where the system can (Linux), then the old one, now at
+    ``work``, is deleted; elsewhere the original is renamed aside, the new one renamed in, then the old one
+    deleted (a process killed between the two renames leaves the original under a hidden name).
     """
-    if work.is_dir():
+    if work.is_dir() and target.exists():
+        if exchange_paths(work, target):
+            _fsync_path(target.parent)
+            shutil.rmtree(work)
+            return
         old = target.with_name(f".{target.name}.xmodal-old-{uuid.uuid4().hex[:8]}")
         os.rename(target, old)
         os.rename(work, target)
@@ -147,7 +177,7 @@ def updated_copy(target: str | os.PathLike, shown_as: str | os.PathLike | None =
             copy_file(target, work)
         yield work
         not_kept = match_owner_and_mode(work, target)
-        _fsync_tree(work)
+        fsync_tree(work)
         if fingerprint(target) != before:
             raise NWBFileBusyError(
                 f"{shown_as} was changed by another program while the predictions were being added; it is left "
