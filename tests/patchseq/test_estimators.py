@@ -80,6 +80,29 @@ def test_gouwens_uses_one_sparse_pca_per_family(feature_table):
     )
 
 
+def test_gouwens_compresses_each_feature_vector_family(feature_table):
+    """Tables computed from NWB files (``patchseq.features``) hold IPFX feature vectors: one sparse PCA per vector."""
+    X, y, _ = feature_table
+    rng = np.random.default_rng(0)
+    codes = np.searchsorted(np.unique(y), y)
+    time = np.linspace(0, 1, 30)
+    vectors = {
+        f"first_ap_v_{i}": np.sin(2 * np.pi * time[i] * (1 + codes)) + 0.1 * rng.standard_normal(len(y))
+        for i in range(30)
+    }
+    vectors |= {f"psth_{i}": codes * time[i] + 0.1 * rng.standard_normal(len(y)) for i in range(20)}
+    table = X.assign(**vectors)
+    model = GouwensClassifier(n_estimators=20, n_components=3, keep_features=False).fit(table, y)
+    assert len(model.families_["first_ap"]) == 30 and len(model.families_["psth"]) == 20
+    components = model.pipeline_[2]
+    blocks = {name: (spca, columns) for name, spca, columns in components.transformers_}
+    for family, width in (("first_ap", 30), ("psth", 20)):
+        spca, columns = blocks[family]
+        assert spca.components_.shape == (3, width) and len(columns) == width
+        assert (spca.components_ == 0).any()  # sparse loadings
+    assert f1_score(y, model.predict(table), average="macro") > 0.9
+
+
 def test_user_families_are_checked(feature_table):
     X, y, _ = feature_table
     families = {"all_but_one": list(X.columns[1:])}
