@@ -130,24 +130,19 @@ def _calibration(by_lab: dict, held_out_sets: dict, args: argparse.Namespace) ->
     return results
 
 
-def run(args: argparse.Namespace) -> dict:
-    """Generate, tokenize once, and score every variant within and across labs."""
-    started = time.perf_counter()
-    layouts = load_ibl_layouts(args.ibl_data) if args.ibl_data else list(builtin_layouts().values())
-    if args.max_layouts:
-        layouts = layouts[: args.max_layouts]
+def tokenized_sessions(args: argparse.Namespace, labs: list[str], layouts: list) -> list:
+    """Generate ``args.subjects`` sessions per lab over ``layouts`` and tokenize each once (grouped by lab)."""
     generated = generate_region_sessions(
         n_subjects=args.subjects,
-        labs=tuple(args.labs),
+        labs=tuple(labs),
         duration_s=args.duration,
         seed=args.seed,
         layouts=layouts,
         channel_step=args.channel_step,
     )
-    tokenizer = SpectralTokenizer()
-    sessions = prepare_labelled_sessions(
+    return prepare_labelled_sessions(
         [g.lfp for g in generated],
-        tokenizer,
+        SpectralTokenizer(),
         sampling_frequency=max(g.lfp.sampling_frequency for g in generated),
         n_windows=args.n_windows,
         seed=args.seed,
@@ -157,6 +152,15 @@ def run(args: argparse.Namespace) -> dict:
         n_jobs=args.n_jobs,
         chunk_duration="30s",
     )
+
+
+def run(args: argparse.Namespace) -> dict:
+    """Generate, tokenize once, and score every variant within and across labs."""
+    started = time.perf_counter()
+    layouts = load_ibl_layouts(args.ibl_data) if args.ibl_data else list(builtin_layouts().values())
+    if args.max_layouts:
+        layouts = layouts[: args.max_layouts]
+    sessions = tokenized_sessions(args, args.labs, layouts)
     by_lab = {lab: [s for s in sessions if s.group == lab] for lab in args.labs}
     within, across, held_out_sets = {}, {}, {}
     for lab, lab_sessions in by_lab.items():

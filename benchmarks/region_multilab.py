@@ -26,15 +26,14 @@ from pathlib import Path
 import numpy as np
 
 from machine_info import machine_info
+from region_baselines import tokenized_sessions
 from spikeinterface_xmodal import __version__
-from spikeinterface_xmodal.datasets import builtin_layouts, generate_region_sessions, load_ibl_layouts
-from spikeinterface_xmodal.tokenizers import SpectralTokenizer
+from spikeinterface_xmodal.datasets import builtin_layouts, load_ibl_layouts
 from spikeinterface_xmodal.training import (
     evaluate_on_sessions,
     fit_calibration,
     fit_on_sessions,
     held_out_uncalibrated,
-    prepare_labelled_sessions,
 )
 from spikeinterface_xmodal.training.evaluation import predict_held_out
 from spikeinterface_xmodal.training.labelled_sessions import LabelledSession
@@ -75,26 +74,7 @@ def run(args: argparse.Namespace) -> dict:
     """Generate and tokenize every lab's sessions once, then score each held-out lab."""
     started = time.perf_counter()
     layouts = load_ibl_layouts(args.ibl_data) if args.ibl_data else list(builtin_layouts().values())
-    generated = generate_region_sessions(
-        n_subjects=args.subjects,
-        labs=LABS,
-        duration_s=args.duration,
-        seed=args.seed,
-        layouts=layouts,
-        channel_step=args.channel_step,
-    )
-    sessions = prepare_labelled_sessions(
-        [g.lfp for g in generated],
-        SpectralTokenizer(),
-        sampling_frequency=max(g.lfp.sampling_frequency for g in generated),
-        n_windows=args.n_windows,
-        seed=args.seed,
-        session_ids=[g.session_id for g in generated],
-        groups=[g.lab_id for g in generated],
-        progress_bar=True,
-        n_jobs=args.n_jobs,
-        chunk_duration="30s",
-    )
+    sessions = tokenized_sessions(args, list(LABS), layouts)
     by_lab = {lab: [s for s in sessions if s.group == lab] for lab in LABS}
     single_lab = {lab: calibrated_model(by_lab[lab], args.seed) for lab in LABS}
     results = {}
