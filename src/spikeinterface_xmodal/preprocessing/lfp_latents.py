@@ -148,7 +148,7 @@ class LfpLatentsRecording(BasePreprocessor):
     Examples
     --------
     >>> latents = lfp_latents(lfp, model="student_adapted")
-    >>> latents.save(folder="latents", n_jobs=2, chunk_duration="10s")
+    >>> latents.save(folder="latents", n_jobs=2, chunk_duration="60s")
     """
 
     def __init__(self, recording: BaseRecording, model: str | Path, session_id: str | None = None):
