@@ -1,6 +1,7 @@
 """The lfp2vec_region kind: saved, loaded by kind, run by lfp_region, resampled input, corrupt folders named."""
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -89,11 +90,9 @@ def test_lfp_region_runs_the_kind_and_reloads(lfp2vec_folder, region_sessions, t
 
 
 def _corrupt(folder, tmp_path, edit):
-    copy = tmp_path / "corrupt"
+    copy = shutil.copytree(folder, tmp_path / "corrupt")
     card = json.loads((folder / "card.json").read_text())
     edit(card)
-    copy.mkdir()
-    (copy / "model.safetensors").write_bytes((folder / "model.safetensors").read_bytes())
     (copy / "card.json").write_text(json.dumps(card))
     return copy
 
@@ -102,7 +101,9 @@ def _corrupt(folder, tmp_path, edit):
     "edit, message",
     [
         (lambda card: card.pop("lfp2vec"), "lacks 'lfp2vec'"),
-        (lambda card: card["lfp2vec"].update(hidden_size=64), "cannot read model.safetensors"),
+        (lambda card: card["lfp2vec"].update(conv_dim=[8, 8, 8, 8]), "cannot read model.safetensors"),
+        (lambda card: card["lfp2vec"].update(hidden_size=64), "novelty prototypes have 32 dimensions"),
+        (lambda card: card["novelty"].update(reference=-1), "invalid 'novelty'"),
         (lambda card: card["lfp2vec"].update(bogus=1), "invalid 'lfp2vec'"),
         (lambda card: card.update(window_s=2.0), "'window_s' that differs"),
         (lambda card: card["smoothing"]["classes"].reverse(), "'smoothing' classes"),
@@ -119,3 +120,23 @@ def test_missing_weights_are_named(lfp2vec_folder, tmp_path):
     (copy / "model.safetensors").unlink()
     with pytest.raises(ValueError, match=r"model\.safetensors is missing"):
         load_model(copy)
+
+
+def test_predictions_carry_embeddings_and_an_ood_score(lfp2vec_folder, region_sessions):
+    model = load_model(lfp2vec_folder)
+    assert model.card["novelty"]["method"] == "nearest_neighbours"
+    lfp = region_sessions[3].lfp
+    estimate = model.predict(lfp, n_windows=3)
+    np.testing.assert_allclose(estimate.embeddings, model.embed(lfp, n_windows=3), rtol=1e-5, atol=1e-6)
+    assert estimate.embeddings.shape == (lfp.get_num_channels(), TINY["hidden_size"])
+    assert np.median(estimate.ood_score) < 1.0  # a session of the training sessions' kind
+    rng = np.random.default_rng(0)
+    noise = si.NumpyRecording(
+        [50 * rng.standard_normal((30000, lfp.get_num_channels())).astype("float32")],
+        2500.0,
+        channel_ids=lfp.channel_ids,
+    )
+    noise.set_probe(lfp.get_probe(), in_place=True)
+    noisy = model.predict(noise, n_windows=3)
+    # the tiny encoder, trained for one epoch, separates white noise from LFP only weakly (0.80 vs 0.50)
+    assert np.median(noisy.ood_score) > 1.4 * np.median(estimate.ood_score)

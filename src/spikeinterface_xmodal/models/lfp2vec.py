@@ -53,6 +53,11 @@ class Lfp2VecConfig:
         Dropout of the transformer (hidden, attention, activation, feature projection).
     classifier_proj_size : int
         Width of the fine-tuning head's projection before mean pooling.
+    depth_input : bool
+        The fine-tuning head also reads the channel's depth along the probe (standardised with the training
+        channels' mean and standard deviation), concatenated to the pooled window embedding, as the spectral
+        baseline's classifier reads depth beside band power. A waveform model without it must find the region
+        in one z-scored window of one channel, with no idea where on the probe the channel is.
     """
 
     sampling_frequency: float = 2500.0
@@ -78,6 +83,7 @@ class Lfp2VecConfig:
     gumbel_temperature: tuple[float, float, float] = (2.0, 0.5, 0.999995)
     dropout: float = 0.1
     classifier_proj_size: int = 128
+    depth_input: bool = False
 
     def __post_init__(self):
         if not (self.sampling_frequency > 0 and self.window_s > 0):
@@ -281,7 +287,9 @@ class Lfp2VecClassifier(nn.Module):
     """The fine-tuned model: the encoder, a projection, mean pooling over frames and a linear layer per region.
 
     ``Wav2Vec2ForSequenceClassification`` with ``num_labels`` classes; its ``wav2vec2`` encoder takes the weights
-    of a pretrained ``Lfp2VecPretraining.encoder`` (``load_encoder``).
+    of a pretrained ``Lfp2VecPretraining.encoder`` (``load_encoder``). With ``config.depth_input`` the linear layer
+    reads the pooled projection and the channel's standardised depth (``set_depth_scaling`` fixes the
+    standardisation; it is saved with the weights).
 
     Parameters
     ----------
@@ -296,6 +304,19 @@ class Lfp2VecClassifier(nn.Module):
         self.config = config
         self.num_classes = num_classes
         self.wav2vec = Wav2Vec2ForSequenceClassification(config.wav2vec2_config(num_labels=num_classes))
+        if config.depth_input:
+            self.wav2vec.classifier = nn.Linear(config.classifier_proj_size + 1, num_classes)
+            self.register_buffer("depth_mean", torch.zeros(()))
+            self.register_buffer("depth_std", torch.ones(()))
+
+    def set_depth_scaling(self, depths_um: np.ndarray) -> None:
+        """Standardise depths with the mean and standard deviation of these (training channels') depths."""
+        depths_um = np.asarray(depths_um, dtype="float64")
+        std = depths_um.std()
+        if not std > 0:
+            raise ValueError("The training channels all sit at one depth: depth cannot be standardised")
+        self.depth_mean.fill_(depths_um.mean())
+        self.depth_std.fill_(std)
 
     def load_encoder(self, encoder: nn.Module) -> None:
         """Copy a pretrained encoder's weights (``Lfp2VecPretraining.encoder``) into this model's encoder."""
@@ -305,15 +326,25 @@ class Lfp2VecClassifier(nn.Module):
         """Train only the head (projection and classifier) from now on."""
         self.wav2vec.freeze_base_model()
 
-    def forward(self, waveforms: torch.Tensor) -> torch.Tensor:
+    def forward(self, waveforms: torch.Tensor, depths_um: torch.Tensor | None = None) -> torch.Tensor:
         """Class logits (n_windows, num_classes) of raw windows (n_windows, window_samples)."""
-        return self.logits_and_embeddings(waveforms)[0]
+        return self.logits_and_embeddings(waveforms, depths_um)[0]
 
-    def logits_and_embeddings(self, waveforms: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Class logits and the mean over frames of the encoder's last hidden states (n_windows, hidden_size)."""
+    def logits_and_embeddings(
+        self, waveforms: torch.Tensor, depths_um: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """Class logits and the mean over frames of the encoder's last hidden states (n_windows, hidden_size).
+
+        ``depths_um`` (n_windows,): each window's channel depth along the probe, needed with ``depth_input``.
+        """
         hidden = self.wav2vec.wav2vec2(zscore_windows(waveforms)).last_hidden_state
-        logits = self.wav2vec.classifier(self.wav2vec.projector(hidden).mean(dim=1))
-        return logits, hidden.mean(dim=1)
+        pooled = self.wav2vec.projector(hidden).mean(dim=1)
+        if self.config.depth_input:
+            if depths_um is None:
+                raise ValueError("This classifier reads each window's channel depth: pass depths_um")
+            depth = (depths_um.to(pooled.dtype) - self.depth_mean) / self.depth_std
+            pooled = torch.cat([pooled, depth[:, None]], dim=1)
+        return self.wav2vec.classifier(pooled), hidden.mean(dim=1)
 
 
 def count_parameters(module: nn.Module) -> int:

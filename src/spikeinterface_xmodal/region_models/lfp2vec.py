@@ -1,7 +1,8 @@
 """The Lfp2Vec region model kind: a fine-tuned wav2vec 2.0 encoder per window, pooled per channel, smoothed.
 
 Kind ``"lfp2vec_region"``: ``model.safetensors`` (the ``Lfp2VecClassifier`` weights) + ``card.json`` (classes, the
-encoder config, the probe smoother and calibration). Torch and transformers load when a model is built.
+encoder config, the probe smoother, calibration and novelty state) + ``novelty_prototypes.npy`` (training channels'
+embeddings, for the out-of-distribution score). Torch and transformers load when a model is built.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ..preprocessing.windows import read_windows
 from .base import RegionModelKind, check_region_card, lfp_at_rate
 from .calibration import TemperatureCalibration
 from .estimate import ChannelRegionEstimate, finish_estimate
+from .novelty import FeatureNovelty
 from .probe_hmm import ProbeHMM, recording_probe_order
 
 if TYPE_CHECKING:
@@ -26,8 +28,9 @@ if TYPE_CHECKING:
 
 LFP2VEC_REGION_KIND = "lfp2vec_region"
 WEIGHTS_FILENAME = "model.safetensors"
-# windows per forward pass at prediction: bounds the memory of the encoder's activations
-PREDICT_BATCH_WINDOWS = 64
+# windows per forward pass at prediction: bounds the memory of the encoder's activations (32 was the fastest of
+# 16 / 32 / 64 / 128 / 256 on 2 CPU cores: larger batches leave the caches)
+PREDICT_BATCH_WINDOWS = 32
 
 
 def lfp_at_model_rate(recording: BaseRecording, sampling_frequency: float) -> BaseRecording:
@@ -58,16 +61,24 @@ def draw_windows(recording: BaseRecording, window_s: float, n_windows: int | Non
 class WindowPredictor:
     """``read_windows`` batch function: a classifier's per-window class probabilities and embeddings per channel.
 
+    Every window of every channel of a chunk goes through the network in batches of ``batch_windows``
+    (channels and windows mixed), under ``torch.inference_mode``.
+
     Parameters
     ----------
     classifier : Lfp2VecClassifier
         In eval mode.
+    depths_um : np.ndarray
+        Depth along the probe of each channel of the recording (read when the classifier takes depth).
     batch_windows : int
         Windows per forward pass.
     """
 
-    def __init__(self, classifier: Lfp2VecClassifier, batch_windows: int = PREDICT_BATCH_WINDOWS):
+    def __init__(
+        self, classifier: Lfp2VecClassifier, depths_um: np.ndarray, batch_windows: int = PREDICT_BATCH_WINDOWS
+    ):
         self.classifier = classifier
+        self.depths_um = np.asarray(depths_um, dtype="float32")
         self.batch_windows = batch_windows
 
     def __call__(self, batch: np.ndarray) -> dict[str, np.ndarray]:
@@ -77,13 +88,15 @@ class WindowPredictor:
 
         n_windows, n_samples, n_channels = batch.shape
         waveforms = torch.from_numpy(batch.transpose(0, 2, 1).reshape(-1, n_samples))  # channel-major: no copy
+        depths = torch.from_numpy(np.tile(self.depths_um, n_windows))
         probabilities, embeddings = [], []
         with torch.inference_mode():
             for start in range(0, waveforms.shape[0], self.batch_windows):
-                logits, embedding = self.classifier.logits_and_embeddings(waveforms[start : start + self.batch_windows])
+                chosen = slice(start, start + self.batch_windows)
+                logits, embedding = self.classifier.logits_and_embeddings(waveforms[chosen], depths[chosen])
                 probabilities.append(torch.softmax(logits, dim=-1).numpy())
                 embeddings.append(embedding.numpy())
-        flat = (waveforms.std(dim=1) <= FLAT_STD).numpy()
+            flat = (waveforms.std(dim=1) <= FLAT_STD).numpy()
         return dict(
             probabilities=np.concatenate(probabilities).reshape(n_windows, n_channels, -1),
             embeddings=np.concatenate(embeddings).reshape(n_windows, n_channels, -1),
@@ -97,7 +110,9 @@ class Lfp2VecRegionModel(RegionModelKind):
 
     Each channel's windows go through the fine-tuned encoder one by one; the channel's probabilities are the
     mean of its windows' (channels flat in most windows get uniform probabilities, so that smoothing fills them
-    from their neighbours); then the shared steps of ``finish_estimate`` (probe HMM, calibration).
+    from their neighbours); then the shared steps of ``finish_estimate`` (probe HMM, calibration, and the
+    out-of-distribution score of the channel's embedding against the training channels'). The estimate carries
+    each channel's embedding (the encoder's output averaged over frames and windows).
 
     Parameters
     ----------
@@ -109,6 +124,8 @@ class Lfp2VecRegionModel(RegionModelKind):
         Smoother along the probe, fitted on the training layouts.
     calibration : TemperatureCalibration or None
         Temperatures fitted on the validation sessions.
+    novelty : FeatureNovelty or None
+        Out-of-distribution score of channel embeddings against the training channels' (fills ``ood_score``).
     card : dict or None
         Provenance: training data, metrics, settings.
     """
@@ -121,6 +138,7 @@ class Lfp2VecRegionModel(RegionModelKind):
         classes: list[str],
         hmm: ProbeHMM | None = None,
         calibration: TemperatureCalibration | None = None,
+        novelty: FeatureNovelty | None = None,
         card: dict | None = None,
     ):
         if len(classes) != classifier.num_classes:
@@ -129,6 +147,7 @@ class Lfp2VecRegionModel(RegionModelKind):
         self._classes = [str(c) for c in classes]
         self.hmm = hmm
         self.calibration = calibration
+        self.novelty = novelty
         self.card = dict(card or {})
         config = classifier.config
         self.card.update(sampling_frequency=float(config.sampling_frequency), window_s=float(config.window_s))
@@ -154,7 +173,8 @@ class Lfp2VecRegionModel(RegionModelKind):
         lfp = lfp_at_model_rate(recording, self.sampling_frequency)
         windows = draw_windows(lfp, self.window_s, n_windows, seed)
         job_kwargs.setdefault("progress_bar", False)
-        outputs = read_windows(lfp, windows, self.window_s, WindowPredictor(self.classifier), "lfp2vec", **job_kwargs)
+        predictor = WindowPredictor(self.classifier, lfp.get_channel_locations()[:, 1])
+        outputs = read_windows(lfp, windows, self.window_s, predictor, "lfp2vec", **job_kwargs)
         return lfp, outputs
 
     def predict(
@@ -181,16 +201,26 @@ class Lfp2VecRegionModel(RegionModelKind):
             SpikeInterface job kwargs for reading windows (``n_jobs``, ``chunk_duration``, ``progress_bar``).
         """
         lfp, outputs = self.window_outputs(recording, n_windows, seed, **job_kwargs)
+        return self.estimate_from_outputs(lfp, outputs, smoothing)
+
+    def estimate_from_outputs(
+        self, lfp: BaseRecording, outputs: dict[str, np.ndarray], smoothing: bool = True
+    ) -> ChannelRegionEstimate:
+        """The estimate from ``window_outputs``: what ``predict`` does after the network (run it once, e.g. to
+        compare with and without smoothing)."""
         raw, flat = pool_windows(outputs["probabilities"], outputs["flat"])
+        embeddings = outputs["embeddings"].mean(axis=0)
         return finish_estimate(
-            recording.channel_ids,
+            lfp.channel_ids,
             self.classes,
             raw,
             recording_probe_order(lfp),
             smoothing=smoothing,
             hmm=self.hmm,
             calibration=self.calibration,
+            ood_score=None if self.novelty is None else self.novelty.score(embeddings),
             flat=flat,
+            embeddings=embeddings,
         )
 
     def embed(self, recording: BaseRecording, n_windows: int | None = 20, seed: int = 0, **job_kwargs) -> np.ndarray:
@@ -208,10 +238,15 @@ class Lfp2VecRegionModel(RegionModelKind):
             lfp2vec=self.config.to_dict(),
             smoothing=None if self.hmm is None else self.hmm.to_dict(),
             calibration=None if self.calibration is None else self.calibration.to_dict(),
+            novelty=None if self.novelty is None else self.novelty.state(),
         )
-        return save_model_folder(
-            folder, card, lambda tmp: save_model(self.classifier, str(tmp / WEIGHTS_FILENAME)), overwrite=overwrite
-        )
+
+        def write_weights(tmp: Path) -> None:
+            save_model(self.classifier, str(tmp / WEIGHTS_FILENAME))
+            if self.novelty is not None:
+                self.novelty.save_prototypes(tmp)
+
+        return save_model_folder(folder, card, write_weights, overwrite=overwrite)
 
     @classmethod
     def load(cls, folder: str | Path) -> Lfp2VecRegionModel:
@@ -224,8 +259,13 @@ class Lfp2VecRegionModel(RegionModelKind):
         if len(card["classes"]) < 2:
             raise ValueError(f"The model card of {folder} has fewer than 2 'classes': {card['classes']}")
         config = read_config(card, folder)
+        readers = dict(
+            smoothing=ProbeHMM.from_dict,
+            calibration=TemperatureCalibration.from_dict,
+            novelty=lambda state: FeatureNovelty.load(state, folder),
+        )
         parts = {}
-        for name, read in (("smoothing", ProbeHMM.from_dict), ("calibration", TemperatureCalibration.from_dict)):
+        for name, read in readers.items():
             try:
                 parts[name] = None if card.get(name) is None else read(card[name])
             except (KeyError, TypeError, ValueError) as error:
@@ -236,9 +276,15 @@ class Lfp2VecRegionModel(RegionModelKind):
                 f"The model card of {folder} has 'smoothing' classes {hmm.classes_.tolist()} in another order than "
                 f"the classifier's {card['classes']}"
             )
+        novelty = parts["novelty"]
+        if novelty is not None and novelty.prototypes_.shape[1] != config.hidden_size:
+            raise ValueError(
+                f"The model folder {folder} is corrupt: its novelty prototypes have {novelty.prototypes_.shape[1]} "
+                f"dimensions, its encoder's embeddings {config.hidden_size}"
+            )
         classifier = Lfp2VecClassifier(config, len(card["classes"]))
         load_weights(classifier, folder)
-        return cls(classifier, card["classes"], hmm=hmm, calibration=parts["calibration"], card=card)
+        return cls(classifier, card["classes"], hmm=hmm, calibration=parts["calibration"], novelty=novelty, card=card)
 
 
 def pool_windows(probabilities: np.ndarray, flat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -8,7 +8,7 @@ that ``lfp_region``, ``load_model`` and ``xmodal region predict`` run.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import lightning as L
@@ -17,8 +17,8 @@ from spikeinterface.core import BaseRecording
 
 from ..model_folder import check_model_folder_writable, folder_hash
 from ..models.lfp2vec import CONFIGS, Lfp2VecConfig
-from ..region_models.estimate import finish_estimate
-from ..region_models.lfp2vec import Lfp2VecRegionModel, draw_windows, lfp_at_model_rate, pool_windows, read_config
+from ..region_models.lfp2vec import Lfp2VecRegionModel, draw_windows, lfp_at_model_rate, read_config
+from ..region_models.novelty import FeatureNovelty
 from ..region_models.probe_hmm import ProbeHMM, recording_probe_order
 from .evaluation import HeldOutPrediction, summarize
 from .labelled_sessions import UNLABELLED, channel_labels
@@ -211,10 +211,8 @@ def _held_out(model: Lfp2VecRegionModel, lfps, names, session_ids, groups, n_win
     raw, smoothed = [], []
     for lfp, true, session_id, group in zip(lfps, names, session_ids, groups, strict=True):
         outputs = model.window_outputs(lfp, n_windows, seed)[1]
-        probabilities = pool_windows(outputs["probabilities"], outputs["flat"])[0]
-        orders = recording_probe_order(lfp)
         for smoothing, out in ((False, raw), (True, smoothed)):
-            estimate = finish_estimate(lfp.channel_ids, model.classes, probabilities, orders, smoothing, model.hmm)
+            estimate = model.estimate_from_outputs(lfp, outputs, smoothing)
             scored = true != UNLABELLED
             out.append(
                 HeldOutPrediction(
@@ -237,6 +235,7 @@ def fit_lfp2vec_region(
     ontology: str = "unspecified",
     config: str | Lfp2VecConfig | dict = "small",
     freeze_encoder: bool = False,
+    depth: bool = True,
     n_windows: int | None = 20,
     channels_per_window: int | None = 32,
     channels_per_item: int = 8,
@@ -252,7 +251,9 @@ def fit_lfp2vec_region(
     Windows of labelled channels are classified one by one with class-balanced cross-entropy; whole sessions
     are held out for validation (early stopping, then the probability calibration and the card's metrics).
     Prediction pools a channel's windows, then smooths along the probe (an HMM learned from the training
-    layouts) and calibrates, like the spectral baseline.
+    layouts) and calibrates, like the spectral baseline. With two or more training sessions, an
+    out-of-distribution score (``FeatureNovelty``) of the channels' embeddings against the training channels'
+    is fitted too, so that predictions carry ``ood_score``.
 
     Parameters
     ----------
@@ -271,6 +272,10 @@ def fit_lfp2vec_region(
         Encoder settings when ``pretrained`` is None.
     freeze_encoder : bool, default: False
         Train only the head on a frozen (pretrained) encoder.
+    depth : bool, default: True
+        The head also reads each channel's standardised depth along the probe (``Lfp2VecConfig.depth_input``),
+        as the spectral baseline does; False classifies the waveform alone. Ignored when ``pretrained`` is a
+        fine-tuned ``"lfp2vec_region"`` folder (its head is kept).
     n_windows : int or None, default: 20
         Windows per recording (every recording must hold that many).
     channels_per_window : int or None, default: 32
@@ -307,10 +312,10 @@ def fit_lfp2vec_region(
     names = [channel_labels(r, label_property) for r in recordings]
     train_index, validation_index = split_sessions(len(recordings), validation_sessions, settings.seed)
     classes = _classes(names, train_index, start_classes, min_channels_per_class, label_property)
-    if start_card is None:
-        config = resolve_config(config)
-    else:
-        config = read_config(start_card, Path(pretrained))
+    new_head = start_card is None or start_card["kind"] == LFP2VEC_PRETRAINED_KIND
+    config = resolve_config(config) if start_card is None else read_config(start_card, Path(pretrained))
+    if new_head:
+        config = replace(config, depth_input=depth)
     L.seed_everything(settings.seed, workers=True, verbose=False)
     lfps = [lfp_at_model_rate(r, config.sampling_frequency) for r in recordings]
     for lfp in lfps:
@@ -322,10 +327,14 @@ def fit_lfp2vec_region(
     class_weights = np.where(counts > 0, counts.sum() / (len(classes) * np.maximum(counts, 1)), 0.0).tolist()
 
     module = Lfp2VecRegionModule(config.to_dict(), class_weights, freeze_encoder, learning_rate)
-    if start_card is not None and start_card["kind"] == LFP2VEC_PRETRAINED_KIND:
-        module.network.load_encoder(PretrainedLfp2Vec.load(pretrained).network.encoder)
-    elif start_card is not None:
+    if not new_head:
         module.network.load_state_dict(Lfp2VecRegionModel.load(pretrained).classifier.state_dict())
+    elif start_card is not None:
+        module.network.load_encoder(PretrainedLfp2Vec.load(pretrained).network.encoder)
+    if new_head and config.depth_input:
+        module.network.set_depth_scaling(
+            np.concatenate([lfps[i].get_channel_locations()[indices[i] != UNLABELLED_INDEX, 1] for i in train_index])
+        )
     if freeze_encoder:
         module.network.freeze_encoder()
 
@@ -363,6 +372,9 @@ def fit_lfp2vec_region(
         )
         metrics["validation_sessions"] = summarize(smoothed if hmm is not None else raw)
         model.calibration = fit_calibration(raw, smoothed if hmm is not None else None)
+    if len(train_index) >= 2:
+        embeddings = [model.embed(lfps[i], n_windows, settings.seed) for i in train_index]
+        model.novelty = FeatureNovelty().fit(embeddings, seed=settings.seed)
     train_names = np.concatenate([names[i] for i in train_index])
     model.card.update(
         name=Path(folder).name if folder is not None else LFP2VEC_REGION_NAME,

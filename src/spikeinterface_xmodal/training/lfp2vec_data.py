@@ -29,7 +29,8 @@ class ChannelWindowDataset(torch.utils.data.Dataset):
 
     Nothing is read up front: an item reads its one window with ``read_windows`` (every channel of it, for a
     few), so memory stays at a batch whatever the number and length of the recordings. A map-style dataset:
-    Lightning shards it across DDP processes with a distributed sampler.
+    Lightning shards it across DDP processes with a distributed sampler. An item holds ``waveforms``
+    (n_channels, window_samples), the channels' ``depths_um`` along the probe and, with labels, ``labels``.
 
     Parameters
     ----------
@@ -65,6 +66,7 @@ class ChannelWindowDataset(torch.utils.data.Dataset):
         self.recordings = list(recordings)
         self.window_s = window_s
         self.labels = None if labels is None else [np.asarray(lab, dtype="int64") for lab in labels]
+        self.depths_um = [r.get_channel_locations()[:, 1].astype("float32") for r in self.recordings]
         rng = np.random.default_rng(seed)
         self.items: list[tuple[int, np.ndarray, np.ndarray]] = []
         for index, recording in enumerate(self.recordings):
@@ -85,7 +87,10 @@ class ChannelWindowDataset(torch.utils.data.Dataset):
         waveforms = read_windows(
             self.recordings[index], window, self.window_s, _ChannelsOfWindow(channels), progress_bar=False, n_jobs=1
         )["waveforms"][0]
-        sample = {"waveforms": torch.from_numpy(np.ascontiguousarray(waveforms))}
+        sample = {
+            "waveforms": torch.from_numpy(np.ascontiguousarray(waveforms)),
+            "depths_um": torch.from_numpy(self.depths_um[index][channels]),
+        }
         if self.labels is not None:
             sample["labels"] = torch.from_numpy(self.labels[index][channels])
         return sample

@@ -80,7 +80,7 @@ class Lfp2VecRegionModule(L.LightningModule):
         self.register_buffer("class_weights", torch.tensor(class_weights, dtype=torch.float32))
 
     def _loss(self, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
-        logits = self.network(batch["waveforms"])
+        logits = self.network(batch["waveforms"], batch["depths_um"])
         loss = F.cross_entropy(logits, batch["labels"], weight=self.class_weights)
         accuracy = (logits.argmax(dim=1) == batch["labels"]).float().mean()
         return loss, accuracy
