@@ -230,9 +230,9 @@ def add_distill_parser(subparsers: argparse._SubParsersAction) -> argparse.Argum
 
     demo = commands.add_parser("demo", help="generated sessions -> teacher -> student -> unseen session -> NWB")
     demo.add_argument("--output", default="xmodal_distill_demo", help="output folder")
-    demo.add_argument("--sessions", type=int, default=4, help="generated sessions (the last is never distilled)")
-    demo.add_argument("--trials", type=int, default=30, help="trials per session")
-    demo.add_argument("--max-epochs", type=int, default=20, help="upper bound on epochs per model")
+    demo.add_argument("--sessions", type=int, default=3, help="generated sessions (the last is never distilled)")
+    demo.add_argument("--trials", type=int, default=20, help="trials per session")
+    demo.add_argument("--max-epochs", type=int, default=8, help="upper bound on epochs per model")
     demo.add_argument("--seed", type=int, default=0, help="seed of sessions and models")
     demo.add_argument("--no-progress", action="store_true", help="hide progress bars")
     demo.set_defaults(func=_demo)

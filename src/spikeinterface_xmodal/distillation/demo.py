@@ -38,9 +38,9 @@ def _write_latents(nwb_path: Path, model_folder: Path, n_jobs: int) -> dict:
 
 def run_distillation_demo(
     output_folder: str | Path = "xmodal_distill_demo",
-    n_sessions: int = 4,
-    n_trials: int = 30,
-    max_epochs: int = 20,
+    n_sessions: int = 3,
+    n_trials: int = 20,
+    max_epochs: int = 8,
     seed: int = 0,
     progress_bar: bool = False,
     n_jobs: int = 1,
@@ -53,12 +53,13 @@ def run_distillation_demo(
     output_folder : str or Path, default: "xmodal_distill_demo"
         Receives the sessions' NWB files, the model folders (``teacher``, ``student``, ``lfp_baseline`` and
         ``student_adapted``), the figure ``decoded_velocity.png`` and the latents saved by the node.
-    n_sessions : int, default: 4
+    n_sessions : int, default: 3
         Generated sessions (at least 2; the last is never distilled).
-    n_trials : int, default: 30
+    n_trials : int, default: 20
         Trials per session.
-    max_epochs : int, default: 20
-        Upper bound on training epochs of each model and of each adaptation.
+    max_epochs : int, default: 8
+        Upper bound on training epochs of each model and of each adaptation. The defaults take about 3 CPU
+        minutes (2-3 minutes on 2 free cores); ``benchmarks/distillation.py`` trains longer on more sessions.
     seed : int, default: 0
         Seed of the sessions and the models.
     progress_bar : bool, default: False
