@@ -90,3 +90,15 @@ def test_demo_distill_runs_the_distillation_demo(monkeypatch, tmp_path):
     monkeypatch.setattr(demo, "run_distillation_demo", lambda **kwargs: calls.append(kwargs))
     assert main(["demo", "distill", "--output", str(tmp_path), "--seed", "3", "--no-progress"]) == 0
     assert calls == [dict(output_folder=tmp_path / "distill", seed=3, progress_bar=False, n_jobs=1)]
+
+
+def test_distill_demo_defaults_are_the_library_defaults():
+    import inspect
+
+    from spikeinterface_xmodal.cli import build_parser
+    from spikeinterface_xmodal.distillation.demo import run_distillation_demo
+
+    shell = vars(build_parser().parse_args(["distill", "demo"]))
+    library = inspect.signature(run_distillation_demo).parameters
+    pairs = dict(sessions="n_sessions", trials="n_trials", max_epochs="max_epochs", seed="seed")
+    assert {flag: shell[flag] for flag in pairs} == {flag: library[name].default for flag, name in pairs.items()}
