@@ -81,6 +81,10 @@ class ComputeLfpRegion(SafeRecomputeExtension):
         ordered by depth, per shank); see docs/region_localization.md for what it gains and costs.
     seed : int, default: 0
         Seed of the window draw.
+    store_embeddings : bool, default: False
+        Also store each channel's embedding, the model's representation of its LFP (``get_data(outputs=
+        "embeddings")``: n_channels x n_dims), for linear probes and plots. Only kinds that make one (e.g.
+        ``lfp2vec_region``); with another kind, a ValueError.
 
     Returns
     -------
@@ -116,6 +120,7 @@ class ComputeLfpRegion(SafeRecomputeExtension):
         n_windows: int | None = 20,
         smoothing: bool = True,
         seed: int = 0,
+        store_embeddings: bool = False,
     ):
         if model is None:
             raise ValueError(
@@ -139,6 +144,7 @@ class ComputeLfpRegion(SafeRecomputeExtension):
             n_windows=n_windows,
             smoothing=bool(smoothing),
             seed=int(seed),
+            store_embeddings=bool(store_embeddings),
         )
 
     def _check_inputs(self) -> None:
@@ -181,6 +187,13 @@ class ComputeLfpRegion(SafeRecomputeExtension):
             smoothing=self.params["smoothing"],
             **job_kwargs,
         )
+        if self.params.get("store_embeddings", False):
+            if estimate.embeddings is None:
+                raise ValueError(
+                    f"store_embeddings=True, but the {model.kind!r} model in {model_folder} makes no per-channel "
+                    "embeddings (an 'lfp2vec_region' model does); compute without store_embeddings"
+                )
+            self.data["channel_embeddings"] = estimate.embeddings.astype("float32")
         class_index = {label: i for i, label in enumerate(estimate.classes)}
         self.data["channel_probabilities"] = estimate.probabilities.astype("float64")
         self.data["channel_raw_probabilities"] = estimate.raw_probabilities.astype("float64")
@@ -262,8 +275,12 @@ class ComputeLfpRegion(SafeRecomputeExtension):
     def _get_data(self, outputs: str = "dataframes"):
         if outputs == "numpy":
             return self.data["channel_probabilities"]
+        if outputs == "embeddings":
+            if "channel_embeddings" not in self.data:
+                raise ValueError("No embeddings were stored: compute lfp_region with store_embeddings=True")
+            return self.data["channel_embeddings"]
         if outputs != "dataframes":
-            raise ValueError(f"outputs must be 'dataframes' or 'numpy', got {outputs!r}")
+            raise ValueError(f"outputs must be 'dataframes', 'numpy' or 'embeddings', got {outputs!r}")
         channel_ids = self.sorting_analyzer.channel_ids
         channels = self._region_table(channel_ids, "channel_id", np.arange(len(channel_ids)))
         for key, column in (("channel_ood_score", "ood_score"), ("channel_flat", "flat")):
