@@ -9,14 +9,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from time import perf_counter
 
 import numpy as np
 from spikeinterface.core import BaseRecording
-from spikeinterface.core.sortinganalyzer import AnalyzerExtension, register_result_extension
+from spikeinterface.core.sortinganalyzer import register_result_extension
 
 from ..model_folder import read_model_card
 from .lfp_region import _describe_recording
+from .safe_extension import SafeRecomputeExtension
 
 TEACHER_KIND = "spike_teacher"  # the card kind of ``training.distill_kinds.SpikeTeacherModel``
 _TEACHER_UNITS = (
@@ -35,43 +35,17 @@ def _model_folder(model: str | Path | None, extension: str, kind: str, how: str)
     return str(Path(model).resolve())
 
 
-class _LatentsExtension(AnalyzerExtension):
+class _LatentsExtension(SafeRecomputeExtension):
     """What both extensions share: the model and recording params, safe recomputes, unit-independent data.
 
-    SpikeInterface's own ``set_params`` clears the saved extension before checking anything and deletes it when a
-    recompute fails: here every input is checked first and nothing saved is replaced until ``run`` has new results
-    (the contract of ``lfp_region``).
+    Every input is checked before SpikeInterface removes an old result, and saved results are replaced only once
+    new ones exist (``SafeRecomputeExtension``, the contract of ``lfp_region``).
     """
 
     depend_on = []
     need_recording = False
     use_nodepipeline = False
     need_job_kwargs = False
-
-    def set_params(self, save: bool = True, **params):
-        """Check every parameter and input against the analyzer, without touching saved results."""
-        self._keep_saved_results = True  # until run() succeeds; read by _delete_extension_folder
-        self.params = self._set_params(**params)
-        self._check_inputs()
-
-    def run(self, save: bool = True, **job_kwargs):
-        """Compute in memory, then replace the saved results (the old ones stay if anything fails first)."""
-        start = perf_counter()
-        self._run(**job_kwargs)
-        self.run_info["runtime_s"] = perf_counter() - start
-        self.run_info["run_completed"] = True
-        self._keep_saved_results = False
-        if save and not self.sorting_analyzer.is_read_only():
-            self.save()
-
-    def _delete_extension_folder(self):
-        # SpikeInterface calls this when set_params or run raised: the previous results are still valid then
-        if not getattr(self, "_keep_saved_results", False):
-            super()._delete_extension_folder()
-
-    def _check_inputs(self) -> None:
-        """Raise a clear ValueError when the inputs do not fit the model (before anything is replaced)."""
-        raise NotImplementedError
 
     def _recording(self) -> BaseRecording:
         """The recording given as ``lfp_recording`` (reloaded from its description), else the analyzer's."""
