@@ -192,12 +192,29 @@ def published_protocol(table, args) -> dict:
     return result
 
 
-def transfer(mouse, human, human_all, args) -> tuple[dict, float]:
+TRANSFER_ESTIMATORS = ("random_forest", "random_forest_all_features", "family_attention", "family_attention_transfer")
+
+
+def transfer(mouse, human, human_all, args) -> tuple[dict, float | None]:
     """Human-only vs mouse-pretrained models on fractions of the human training cells, grouped by donor."""
     families = harmonised_families()
-    start = time.perf_counter()
-    source = pretrain_source_model(mouse, max_epochs=args.max_epochs)
-    pretrain_s = time.perf_counter() - start
+    source, pretrain_s = None, None
+    if "family_attention_transfer" in args.transfer_estimators:
+        start = time.perf_counter()
+        source = pretrain_source_model(mouse, max_epochs=args.max_epochs)
+        pretrain_s = time.perf_counter() - start
+    makers = {
+        "random_forest": lambda i: (RandomForestBaseline(n_estimators=args.n_estimators, random_state=i), human),
+        "random_forest_all_features": lambda i: (
+            RandomForestBaseline(n_estimators=args.n_estimators, random_state=i),
+            human_all,
+        ),
+        "family_attention": lambda i: (
+            FamilyAttentionClassifier(families=families, max_epochs=args.max_epochs, random_state=i),
+            human,
+        ),
+        "family_attention_transfer": lambda i: (fine_tuned_classifier(source, random_state=i), human),
+    }
     splits = grouped_splits(human, 5, args.repeats)
     results: dict[str, dict[str, list[float]]] = {}
     for i, (train, test) in enumerate(splits):
@@ -207,19 +224,8 @@ def transfer(mouse, human, human_all, args) -> tuple[dict, float]:
                 subset = train_test_split(
                     train, train_size=fraction, stratify=human.labels.iloc[train], random_state=i
                 )[0]
-            models = {
-                "random_forest": (RandomForestBaseline(n_estimators=args.n_estimators, random_state=i), human),
-                "random_forest_all_features": (
-                    RandomForestBaseline(n_estimators=args.n_estimators, random_state=i),
-                    human_all,
-                ),
-                "family_attention": (
-                    FamilyAttentionClassifier(families=families, max_epochs=args.max_epochs, random_state=i),
-                    human,
-                ),
-                "family_attention_transfer": (fine_tuned_classifier(source, random_state=i), human),
-            }
-            for name, (model, table) in models.items():
+            for name in args.transfer_estimators:
+                model, table = makers[name](i)
                 result = fit_and_score(model, table.features, table.labels, subset, test)[0]
                 results.setdefault(str(fraction), {}).setdefault(name, []).append(result["macro_f1"])
     summary = {
@@ -298,11 +304,24 @@ def run_section(section: str, args: argparse.Namespace, out_dir: Path) -> dict:
         return {"human_4class_donor": strip(cv)}
     mouse = load_mouse_visp(args.data, n_classes=4)
     summary, pretrain_s = transfer(harmonised_table(mouse), harmonised_table(human), human, args)
-    return {"transfer": summary, "transfer_mouse_pretraining_s": round(pretrain_s, 1)}
+    entries = {"transfer": summary}
+    if pretrain_s is not None:
+        entries["transfer_mouse_pretraining_s"] = round(pretrain_s, 1)
+    return entries
 
 
-# entries that parallel processes fill in part (settings per section, published protocol per estimator)
-MERGED_KEYS = ("settings", "mouse_published_protocol")
+# entries that parallel processes fill in part (settings per section, estimators of the published protocol and
+# of transfer): merged key by key into what the JSON holds
+MERGED_KEYS = ("settings", "mouse_published_protocol", "transfer")
+
+
+def deep_merge(old: dict, new: dict) -> dict:
+    """``old`` updated with ``new``, nested dictionaries merged key by key."""
+    merged = dict(old)
+    for key, value in new.items():
+        both = isinstance(value, dict) and isinstance(old.get(key), dict)
+        merged[key] = deep_merge(old[key], value) if both else value
+    return merged
 
 
 def merge_into(path: Path, entries: dict) -> None:
@@ -312,7 +331,7 @@ def merge_into(path: Path, entries: dict) -> None:
         result = json.loads(path.read_text()) if path.is_file() else {}
         for key, value in entries.items():
             if key in MERGED_KEYS and isinstance(result.get(key), dict):
-                result[key] = {**result[key], **value}
+                result[key] = deep_merge(result[key], value)
             else:
                 result[key] = value
         path.write_text(json.dumps(result, indent=2))
@@ -332,6 +351,13 @@ def main() -> None:
         choices=ESTIMATORS,
         default=list(ESTIMATORS),
         help="estimators of the published-protocol section (each with and without SMOTE)",
+    )
+    parser.add_argument(
+        "--transfer-estimators",
+        nargs="+",
+        choices=TRANSFER_ESTIMATORS,
+        default=list(TRANSFER_ESTIMATORS),
+        help="models of the transfer section",
     )
     parser.add_argument("--repeats", type=int, default=2, help="repeats of the human 5-fold donor CV")
     parser.add_argument("--quick", action="store_true", help="small settings, to check that the script runs")
@@ -356,9 +382,15 @@ def main() -> None:
             settings.update(runs=args.runs, estimators=list(args.published_estimators))
         if section in ("human", "transfer"):
             settings["repeats_of_5_donor_folds"] = args.repeats
+        if section == "transfer":
+            settings["estimators"] = list(args.transfer_estimators)
         label = section
-        if section == "published" and tuple(args.published_estimators) != ESTIMATORS:
-            label = "published:" + "+".join(args.published_estimators)
+        chosen = {
+            "published": (args.published_estimators, ESTIMATORS),
+            "transfer": (args.transfer_estimators, TRANSFER_ESTIMATORS),
+        }
+        if section in chosen and tuple(chosen[section][0]) != chosen[section][1]:
+            label = f"{section}:" + "+".join(chosen[section][0])
         entries["settings"] = {label: settings}
         entries.update(
             published=PUBLISHED,
