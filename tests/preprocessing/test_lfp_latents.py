@@ -81,3 +81,18 @@ def test_bad_input_is_refused_clearly(tiny, tmp_path):
         lfp_latents(tiny["lfp"].select_channels(tiny["lfp"].channel_ids[:4]), model=tiny["student"])
     with pytest.raises(ValueError, match="no read-in for session"):
         lfp_latents(tiny["lfp"], model=tiny["student"], session_id="other")
+
+
+def test_each_segment_on_its_own_time_base(tiny, reference):
+    """Two segments (the second starting at 100 s): each is the model's latents of that segment alone."""
+    lfp = tiny["lfp"]
+    shifted = lfp.frame_slice(0, 2000)
+    shifted.set_times(shifted.get_times() + 100.0)
+    two = si.append_recordings([lfp, shifted])
+    latents = lfp_latents(two, model=tiny["student"])
+    assert latents.get_num_segments() == 2
+    np.testing.assert_allclose(latents.get_traces(segment_index=0), reference[1], atol=1e-5)
+    times, values = load_model(tiny["student"]).latents(shifted)
+    np.testing.assert_allclose(latents.get_traces(segment_index=1), values, atol=1e-5)
+    np.testing.assert_allclose(latents.get_times(segment_index=1), times)
+    assert times[0] == pytest.approx(100.01)
