@@ -11,8 +11,9 @@ others is also scored on every session of the other lab (cross-lab); different s
 A scaling curve trains on 1, 2, 4, ... labelled sessions of the first lab. Speed: inference of a 384-channel probe
 (32 windows of 3 s per channel) beside the baseline's on the same recording, and pretraining throughput.
 
-Rerun (the committed results, on 2 CPU cores shared with other jobs):
-    python benchmarks/region_transfer.py --subjects 4 --test-sessions 1 --n-windows 4 --epochs 3 --no-speed
+Rerun (the committed results, on 2 CPU cores shared with other jobs; settings in the JSON):
+    python benchmarks/region_transfer.py --subjects 4 --test-sessions 1 --n-windows 8 --epochs 2 \
+        --finetune-epochs 8 --finetune-lr 1e-3 --scaling 1 2 --no-speed
     python benchmarks/region_transfer.py --no-accuracy --out benchmarks/results/region_transfer_speed.json
 Writes: benchmarks/results/region_transfer.json (``--ibl-data ../shared/data/ibl`` draws real IBL layouts).
 """
@@ -33,8 +34,6 @@ from sklearn.metrics import confusion_matrix
 from machine_info import machine_info
 from spikeinterface_xmodal import __version__
 from spikeinterface_xmodal.datasets import builtin_layouts, generate_region_sessions, load_ibl_layouts
-from spikeinterface_xmodal.region_models import finish_estimate, recording_probe_order
-from spikeinterface_xmodal.region_models.lfp2vec import pool_windows
 from spikeinterface_xmodal.training import fit_lfp2vec_region, fit_region_baseline, pretrain_lfp2vec, summarize
 from spikeinterface_xmodal.training.evaluation import HeldOutPrediction
 
@@ -48,15 +47,8 @@ def _estimates(model, lfp, args) -> dict:
             )
             for smoothing in (False, True)
         }
-    reordered, outputs = model.window_outputs(lfp, args.n_windows, args.seed)
-    raw, flat = pool_windows(outputs["probabilities"], outputs["flat"])
-    orders = recording_probe_order(reordered)
-    return {
-        smoothing: finish_estimate(
-            lfp.channel_ids, model.classes, raw, orders, smoothing, model.hmm, model.calibration, flat=flat
-        )
-        for smoothing in (False, True)
-    }
+    at_model_rate, outputs = model.window_outputs(lfp, args.n_windows, args.seed)
+    return {smoothing: model.estimate_from_outputs(at_model_rate, outputs, smoothing) for smoothing in (False, True)}
 
 
 def _predictions(model, sessions, args) -> dict[bool, list[HeldOutPrediction]]:
@@ -94,11 +86,7 @@ def _score_model(model, name: str, test_sets: dict, args, into: dict) -> None:
 
 def _lfp2vec_settings(args) -> dict:
     return dict(
-        n_windows=args.n_windows,
-        channels_per_window=args.channels_per_window,
-        max_epochs=args.epochs,
-        progress_bar=False,
-        seed=args.seed,
+        n_windows=args.n_windows, channels_per_window=args.channels_per_window, progress_bar=False, seed=args.seed
     )
 
 
@@ -109,6 +97,9 @@ def _fit_lfp2vec(train, pretrained, args) -> object:
         config=args.config,
         validation_sessions=1 if len(train) >= 2 else 0,
         min_channels_per_class=1,
+        max_epochs=args.finetune_epochs,
+        learning_rate=args.finetune_lr,
+        patience=args.finetune_epochs,  # the budget is fixed; the best validation epoch is kept
         **_lfp2vec_settings(args),
     )
 
@@ -121,6 +112,7 @@ def _pretrain(recordings, folder: Path, args, init_from=None) -> dict:
         config=args.config,
         init_from=init_from,
         validation_sessions=1 if len(recordings) >= 2 else 0,
+        max_epochs=args.epochs,
         **_lfp2vec_settings(args),
     )
     seconds = time.perf_counter() - started
@@ -147,8 +139,14 @@ def _accuracy(args: argparse.Namespace, started: float) -> dict:
         channel_step=args.channel_step,
     )
     by_lab = {lab: [s for s in generated if s.lab_id == lab] for lab in args.labs}
-    within, cross, pretraining, scaling = {}, {}, {}, {}
+    within, cross, pretraining, scaling, finetuning_steps = {}, {}, {}, {}, {}
     work = Path(tempfile.mkdtemp(prefix="region_transfer-"))
+
+    def fit_lfp2vec(train, pretrained, name: str):
+        model = _fit_lfp2vec(train, pretrained, args)
+        finetuning_steps[name] = model.card["training"]["steps"]
+        return model
+
     for lab, sessions in by_lab.items():
         train, held_out = sessions[: -args.test_sessions], sessions[-args.test_sessions :]
         others = {f"{lab}->{other}": by_lab[other] for other in by_lab if other != lab}
@@ -157,25 +155,27 @@ def _accuracy(args: argparse.Namespace, started: float) -> dict:
         for name, feature_set in (("position_only", "position"), ("band_power+depth", "band_power+depth")):
             _score_model(_fit_baseline(train, feature_set, args), name, test_sets, args, scored)
             print(f"{lab}: {name} done ({time.perf_counter() - started:.0f} s)", flush=True)
-        _score_model(_fit_lfp2vec(train, None, args), "lfp2vec_scratch", test_sets, args, scored)
+        _score_model(fit_lfp2vec(train, None, f"{lab} scratch"), "lfp2vec_scratch", test_sets, args, scored)
         pretrained = work / f"pretrained-{lab}"
         pretraining[lab] = _pretrain(train, pretrained, args)
-        _score_model(_fit_lfp2vec(train, pretrained, args), "lfp2vec_pretrained", test_sets, args, scored)
+        _score_model(fit_lfp2vec(train, pretrained, f"{lab} pretrained"), "lfp2vec_pretrained", test_sets, args, scored)
         print(f"{lab}: lfp2vec scratch / pretrained done ({time.perf_counter() - started:.0f} s)", flush=True)
         for pair, target in others.items():
             adapted = work / f"adapted-{pair.replace('>', '')}"
             pretraining[f"{pair} adaptation"] = _pretrain(target, adapted, args, init_from=pretrained)
-            _score_model(_fit_lfp2vec(train, adapted, args), "lfp2vec_adapted", {pair: target}, args, scored)
+            _score_model(
+                fit_lfp2vec(train, adapted, f"{pair} adapted"), "lfp2vec_adapted", {pair: target}, args, scored
+            )
         within[lab] = scored.pop(f"within {lab}")
         cross.update(scored)
         print(f"{lab}: done ({time.perf_counter() - started:.0f} s)", flush=True)
     first = args.labs[0]
     train, held_out = by_lab[first][: -args.test_sessions], by_lab[first][-args.test_sessions :]
-    for n in [n for n in (1, 2, 4, 8, 16) if n <= len(train)]:
+    for n in [n for n in args.scaling if n <= len(train)]:
         curve = {}
         baseline = _fit_baseline(train[:n], "band_power+depth", args)
         _score_model(baseline, "band_power+depth", {"s": held_out}, args, curve)
-        lfp2vec = _fit_lfp2vec(train[:n], work / f"pretrained-{first}", args)
+        lfp2vec = fit_lfp2vec(train[:n], work / f"pretrained-{first}", f"scaling {n}")
         _score_model(lfp2vec, "lfp2vec_pretrained", {"s": held_out}, args, curve)
         scaling[str(n)] = {name: values["balanced_accuracy"] for name, values in curve["s"].items()}
         print(f"scaling {n}: {scaling[str(n)]}", flush=True)
@@ -189,6 +189,9 @@ def _accuracy(args: argparse.Namespace, started: float) -> dict:
             n_windows=args.n_windows,
             channels_per_window=args.channels_per_window,
             epochs=args.epochs,
+            finetune_epochs=args.finetune_epochs,
+            finetune_lr=args.finetune_lr,
+            depth_input=True,
             config=args.config,
             layouts="ibl" if args.ibl_data else "builtin",
             n_layouts=len(layouts),
@@ -199,6 +202,7 @@ def _accuracy(args: argparse.Namespace, started: float) -> dict:
         cross_lab=cross,
         scaling_curve_within_lab=dict(lab=first, held_out_sessions=args.test_sessions, balanced_accuracy=scaling),
         pretraining=pretraining,
+        finetuning_steps=finetuning_steps,
     )
 
 
@@ -224,13 +228,15 @@ def _speed(args) -> dict:
     from spikeinterface_xmodal.datasets.probes import build_probe
     from spikeinterface_xmodal.datasets.profiles import get_lab_profile
     from spikeinterface_xmodal.models.lfp2vec import Lfp2VecClassifier, small_config
-    from spikeinterface_xmodal.region_models.lfp2vec import Lfp2VecRegionModel
+    from spikeinterface_xmodal.region_models.lfp2vec import PREDICT_BATCH_WINDOWS, Lfp2VecRegionModel
 
     recording = generate_recording(num_channels=384, sampling_frequency=2500.0, durations=[100.0], seed=0)
     recording.set_probe(build_probe(get_lab_profile("lab_a")))  # in place
     train = generate_region_sessions(n_subjects=2, duration_s=30.0, seed=1, layouts=["cortex_hippocampus_thalamus"])
     baseline = fit_region_baseline([s.lfp for s in train], n_windows=8, progress_bar=False)
-    lfp2vec = Lfp2VecRegionModel(Lfp2VecClassifier(small_config(), 4), ["a", "b", "c", "d"])
+    classifier = Lfp2VecClassifier(small_config(depth_input=True), 4)
+    classifier.set_depth_scaling(recording.get_channel_locations()[:, 1])
+    lfp2vec = Lfp2VecRegionModel(classifier, ["a", "b", "c", "d"])
     timings = {}
     for name, model in (("band_power+depth_baseline", baseline), ("lfp2vec_small", lfp2vec)):
         started = time.perf_counter()
@@ -241,6 +247,9 @@ def _speed(args) -> dict:
         seconds=timings,
         lfp2vec_over_baseline=round(timings["lfp2vec_small"] / timings["band_power+depth_baseline"], 2),
         lfp2vec_channel_windows_per_s=round(384 * 32 / timings["lfp2vec_small"], 1),
+        lfp2vec_batch_windows=PREDICT_BATCH_WINDOWS,
+        torch_threads="1 (n_jobs=1: read_windows limits BLAS / OpenMP threads to max_threads_per_worker, default 1)",
+        load_average_1_5_15_min=os.getloadavg(),
         gpu="not measured: no GPU was lent to this run",
     )
 
@@ -269,7 +278,10 @@ def main() -> None:
     parser.add_argument("--channel-step", type=int, default=8, help="keep every k-th of 384 channels")
     parser.add_argument("--n-windows", type=int, default=8, help="windows per session (training and prediction)")
     parser.add_argument("--channels-per-window", type=int, default=16, help="lfp2vec: channels drawn per window")
-    parser.add_argument("--epochs", type=int, default=4, help="lfp2vec: epochs of pretraining and of fine-tuning")
+    parser.add_argument("--epochs", type=int, default=4, help="lfp2vec: epochs of pretraining")
+    parser.add_argument("--finetune-epochs", type=int, default=20, help="lfp2vec: epochs of fine-tuning")
+    parser.add_argument("--finetune-lr", type=float, default=1e-3, help="lfp2vec: fine-tuning learning rate")
+    parser.add_argument("--scaling", type=int, nargs="+", default=[1, 2, 4, 8, 16], help="labelled sessions")
     parser.add_argument("--config", default="small", help="lfp2vec encoder config")
     parser.add_argument("--ibl-data", help="folder with ibl_insertions_channels.pqt: draw real layouts")
     parser.add_argument("--no-speed", dest="speed", action="store_false", help="skip the speed measurements")

@@ -62,6 +62,7 @@ def test_shell_defaults_are_the_library_defaults():
     fit = {name: p.default for name, p in inspect.signature(fit_lfp2vec_region).parameters.items()}
     assert (train["kind"], train["n_windows"], train["freeze_encoder"]) == ("baseline", fit["n_windows"], False)
     assert train["min_channels_per_class"] == fit["min_channels_per_class"]
+    assert (not train["no_depth"]) == fit["depth"]
 
 
 @pytest.mark.slow

@@ -28,9 +28,9 @@ if TYPE_CHECKING:
 
 LFP2VEC_REGION_KIND = "lfp2vec_region"
 WEIGHTS_FILENAME = "model.safetensors"
-# windows per forward pass at prediction: bounds the memory of the encoder's activations (32 was the fastest of
-# 16 / 32 / 64 / 128 / 256 on 2 CPU cores: larger batches leave the caches)
-PREDICT_BATCH_WINDOWS = 32
+# windows per forward pass at prediction: bounds the memory of the encoder's activations. Batches of 16 to 128
+# windows ran within 10% of each other with the small config on 2 loaded CPU cores (16 the fastest, twice)
+PREDICT_BATCH_WINDOWS = 16
 
 
 def lfp_at_model_rate(recording: BaseRecording, sampling_frequency: float) -> BaseRecording:

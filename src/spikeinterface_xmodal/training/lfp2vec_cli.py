@@ -72,6 +72,7 @@ def add_lfp2vec_train_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kind", choices=KINDS, default=DEFAULT_KIND, help="region model kind to train")
     parser.add_argument("--pretrained", help="lfp2vec: start from this pretrained (or fine-tuned) folder")
     parser.add_argument("--freeze-encoder", action="store_true", help="lfp2vec: train the head only")
+    parser.add_argument("--no-depth", action="store_true", help="lfp2vec: the head reads the waveform only, no depth")
     parser.add_argument(
         "--min-channels-per-class",
         type=_positive(int),
@@ -98,6 +99,7 @@ def train_lfp2vec(args: argparse.Namespace) -> None:
         ontology=args.ontology,
         config=args.config,
         freeze_encoder=args.freeze_encoder,
+        depth=not args.no_depth,
         min_channels_per_class=args.min_channels_per_class,
         n_windows=args.n_windows,
         smoothing=not args.no_smoothing,
