@@ -81,11 +81,10 @@ def _series(name: str, times: np.ndarray, latents: np.ndarray, model_info: dict)
     )
     comments = json.dumps({PROVENANCE_KEY: 1, **model_info}, sort_keys=True, default=str)
     steps = np.diff(times)
+    step = float(model_info.get("bin_s", steps.mean() if times.size > 1 else 1.0))
     timing = dict(timestamps=times)
-    if times.size > 1 and np.allclose(steps, steps.mean(), rtol=0, atol=1e-9 * max(1.0, abs(times[-1]))):
-        timing = dict(starting_time=float(times[0]), rate=float(1.0 / steps.mean()))
-    elif times.size == 1:
-        timing = dict(starting_time=float(times[0]), rate=1.0 / float(model_info.get("bin_s", 1.0)))
+    if np.allclose(steps, step, rtol=0, atol=1e-9 * max(1.0, abs(times[-1]))):  # regular bins: a rate
+        timing = dict(starting_time=float(times[0]), rate=1.0 / step)
     return TimeSeries(name=name, data=latents, unit="a.u.", description=description, comments=comments, **timing)
 
 
