@@ -15,7 +15,7 @@ from spikeinterface.core import BaseRecording
 from spikeinterface.core.sortinganalyzer import register_result_extension
 
 from ..model_folder import read_model_card
-from .lfp_region import _describe_recording
+from .recording_param import describe_recording, given_or_analyzer_recording
 from .safe_extension import SafeRecomputeExtension
 
 TEACHER_KIND = "spike_teacher"  # the card kind of ``training.distill_kinds.SpikeTeacherModel``
@@ -49,24 +49,7 @@ class _LatentsExtension(SafeRecomputeExtension):
 
     def _recording(self) -> BaseRecording:
         """The recording given as ``lfp_recording`` (reloaded from its description), else the analyzer's."""
-        recording = getattr(self, "_lfp_recording", None)
-        description = self.params["lfp_recording"]
-        if recording is None and description is not None:
-            if "in_memory" in description:
-                raise ValueError(
-                    f"The LFP recording given to {self.extension_name} lived in memory and is gone; compute again "
-                    "with lfp_recording=<recording> (save it first, e.g. lfp.save(folder=...), to make it reloadable)"
-                )
-            from spikeinterface.core import load
-
-            recording = self._lfp_recording = load(description)
-        if recording is None:
-            if not self.sorting_analyzer.has_recording():
-                raise ValueError(
-                    f"{self.extension_name} needs a recording: pass lfp_recording=..., or attach the recording to "
-                    "the analyzer (analyzer.set_temporary_recording(recording))"
-                )
-            recording = self.sorting_analyzer.recording
+        recording = given_or_analyzer_recording(self)
         if recording.get_num_segments() != 1:
             raise ValueError(
                 f"{self.extension_name} needs a recording with one segment, got {recording.get_num_segments()}"
@@ -150,7 +133,7 @@ class ComputeLfpLatents(_LatentsExtension):
         folder = _model_folder(model, self.extension_name, LFP_LATENT_KIND, how)
         self._lfp_recording = lfp_recording if isinstance(lfp_recording, BaseRecording) else None
         return dict(
-            lfp_recording=_describe_recording(lfp_recording),
+            lfp_recording=describe_recording(lfp_recording),
             model=folder,
             session_id=None if session_id is None else str(session_id),
         )
@@ -210,7 +193,7 @@ class ComputeSpikeLatents(_LatentsExtension):
         return dict(
             model=folder,
             session_id=None if session_id is None else str(session_id),
-            lfp_recording=_describe_recording(lfp_recording),
+            lfp_recording=describe_recording(lfp_recording),
         )
 
     def _teacher(self):

@@ -7,31 +7,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from spikeinterface.core import BaseRecording, load
+from spikeinterface.core import BaseRecording
 from spikeinterface.core.sortinganalyzer import register_result_extension
 
 from ..model_folder import folder_hash
 from ..predictions import RegionPredictions
 from ..preprocessing.match_channels import match_lfp_channels
 from ..region_models.base import RegionModelKind, load_region_model
+from .recording_param import describe_recording, given_or_analyzer_recording
 from .safe_extension import SafeRecomputeExtension
 
 if TYPE_CHECKING:
     import pandas as pd
-
-
-def _describe_recording(recording: BaseRecording | dict | None) -> dict | None:
-    """JSON description of the LFP recording for the params: its ``to_dict`` when it can be reloaded.
-
-    A description (as stored in the params) is accepted as it is, so that params round-trip.
-    """
-    if recording is None or isinstance(recording, dict):
-        return recording
-    if not isinstance(recording, BaseRecording):
-        raise TypeError(f"lfp_recording must be a spikeinterface BaseRecording, got {type(recording).__name__}")
-    if recording.check_serializability("json"):
-        return recording.to_dict(recursive=True, relative_to=None)
-    return dict(in_memory=str(recording))
 
 
 def _check_positive_int_or_none(name: str, value) -> None:
@@ -138,7 +125,7 @@ class ComputeLfpRegion(SafeRecomputeExtension):
             )
         self._lfp_recording = lfp_recording if isinstance(lfp_recording, BaseRecording) else None
         return dict(
-            lfp_recording=_describe_recording(lfp_recording),
+            lfp_recording=describe_recording(lfp_recording),
             model=str(Path(model).resolve()),
             window_s=self._model.window_s,
             n_windows=n_windows,
@@ -151,23 +138,7 @@ class ComputeLfpRegion(SafeRecomputeExtension):
         self._lfp()
 
     def _lfp(self) -> BaseRecording:
-        lfp = getattr(self, "_lfp_recording", None)
-        description = self.params["lfp_recording"]
-        if lfp is None and description is not None:
-            if "in_memory" in description:
-                raise ValueError(
-                    "The LFP recording given to lfp_region lived in memory and is gone; compute again with "
-                    "lfp_recording=<recording> (save it first, e.g. lfp.save(folder=...), to make it reloadable)"
-                )
-            lfp = load(description)
-            self._lfp_recording = lfp
-        if lfp is None:
-            if not self.sorting_analyzer.has_recording():
-                raise ValueError(
-                    "lfp_region needs an LFP recording: pass lfp_recording=..., or attach the recording to the "
-                    "analyzer (analyzer.set_temporary_recording(recording))"
-                )
-            lfp = self.sorting_analyzer.recording
+        lfp = given_or_analyzer_recording(self)
         return match_lfp_channels(lfp, self.sorting_analyzer.channel_ids, self.sorting_analyzer.get_channel_locations())
 
     def _loaded_model(self) -> tuple[RegionModelKind, str]:
