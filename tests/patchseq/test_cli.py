@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 
+from spikeinterface_xmodal import load_model
 from spikeinterface_xmodal.cli import build_parser, main
 from spikeinterface_xmodal.nwb import read_predictions
 from spikeinterface_xmodal.patchseq.features import LONG_SQUARE_FEATURES, REASON_COLUMN
@@ -29,9 +30,10 @@ def test_train_then_predict_then_write(generated_features, nwb_copies, tmp_path,
     generated_features.to_csv(csv, index=False)
     model = tmp_path / "model"
     argv = ["patchseq", "train", str(csv), "--estimator", "random_forest", "--n-estimators", "20"]
-    argv += ["--output", str(model)]
+    argv += ["--oversample", "smote", "--output", str(model)]
     assert main(argv) == 0
     assert (model / "card.json").is_file()
+    assert load_model(model).oversample == "smote"
 
     paths = [str(p) for p in nwb_copies]
     # features are recomputed from the files: keep it to one file

@@ -29,19 +29,19 @@ def _features(args: argparse.Namespace) -> int:
     return 0
 
 
-def _estimator(name: str, seed: int, n_estimators: int | None):
+def _estimator(name: str, seed: int, n_estimators: int | None, oversample: str | None):
     from . import estimators
 
     trees = {} if n_estimators is None else {"n_estimators": n_estimators}
     if name == "random_forest":
-        return estimators.RandomForestBaseline(random_state=seed, **trees)
+        return estimators.RandomForestBaseline(random_state=seed, oversample=oversample, **trees)
     if name == "gouwens":
-        return estimators.GouwensClassifier(random_state=seed, **trees)
+        return estimators.GouwensClassifier(random_state=seed, oversample=oversample, **trees)
     if trees:
         raise ValueError("--n-estimators sets the trees of random_forest and gouwens, not of family_attention")
     from .attention import FamilyAttentionClassifier
 
-    return FamilyAttentionClassifier(random_state=seed)
+    return FamilyAttentionClassifier(random_state=seed, oversample=oversample)
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -49,7 +49,7 @@ def _train(args: argparse.Namespace) -> int:
     from .model_kinds import save_patchseq_model
 
     check_model_folder_writable(args.output, args.overwrite)
-    estimator = _estimator(args.estimator, args.seed, args.n_estimators)
+    estimator = _estimator(args.estimator, args.seed, args.n_estimators, args.oversample)
     table = _read_table(args.features)
     if args.label_column not in table.columns:
         raise ValueError(f"feature table {args.features} has no label column {args.label_column!r}")
@@ -116,6 +116,9 @@ def add_patchseq_parser(subparsers: argparse._SubParsersAction) -> argparse.Argu
     train.add_argument("--output", required=True, help="model folder to write")
     train.add_argument("--seed", type=int, default=0, help="random state of the model")
     train.add_argument("--n-estimators", type=int, help="trees of random_forest / gouwens (default: the model's)")
+    train.add_argument(
+        "--oversample", choices=("smote",), help="complement the rarer subclasses with SMOTE cells inside fit"
+    )
     train.add_argument("--overwrite", action="store_true", help="replace an existing model folder (nothing else)")
     train.set_defaults(func=_train)
 
