@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import torch
 
 from spikeinterface_xmodal import load_model
 from spikeinterface_xmodal.distillation import as_distillation_session, decode_behaviour
@@ -125,3 +126,24 @@ def test_ddp_with_two_cpu_processes_on_gloo(latent_sessions, tiny_config):
     assert not np.allclose(trained_encoder, untrained.encoder.layers[0].linear1.weight.detach().numpy())
     times, latents = model.latents(sessions[0].lfp, sessions[0].session_id)
     assert np.isfinite(latents).all() and latents.shape == (times.size, tiny_config.d_latent)
+
+
+def test_the_held_out_loss_uses_the_same_masks_every_epoch(latent_sessions, tiny_config):
+    # early stopping compares epochs by this loss: it must change with the weights only, not with fresh masks
+    from spikeinterface_xmodal.models.spike_teacher import SpikeTeacher
+    from spikeinterface_xmodal.training.distill_data import BinnedSession, spike_counts
+    from spikeinterface_xmodal.training.distill_loop import MaskedTraining, TrainerOptions, _loader
+
+    session = as_distillation_session(latent_sessions[0])
+    times, counts = spike_counts(session, 0.02)
+    binned = [BinnedSession(session.session_id, counts, times, first_held_out=times.size // 2)]
+    options = TrainerOptions(**FAST)
+    task = MaskedTraining(
+        SpikeTeacher(tiny_config, {session.session_id: counts.shape[1]}), [session.session_id], options
+    ).eval()
+    batch = next(iter(_loader(binned, options, held_out=True, epoch_seed=0)))
+    with torch.no_grad():
+        first, second = (float(task.held_out_loss(batch, 0)) for _ in range(2))
+        assert float(task._loss(batch)) != float(task._loss(batch))  # fresh random masks: what validation used
+        assert float(task.held_out_loss(batch, 1)) != first  # other batches get other masks
+    assert first == second

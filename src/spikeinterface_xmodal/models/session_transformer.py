@@ -37,7 +37,7 @@ class SessionTransformerConfig:
         with it are the latents of unmasked bins trained, and at inference no bin is masked.
     """
 
-    d_model: int = 64
+    d_model: int = 32
     n_layers: int = 2
     n_heads: int = 4
     d_latent: int = 16
