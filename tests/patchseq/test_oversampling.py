@@ -102,3 +102,25 @@ def test_smote_is_an_ordinary_parameter(feature_table):
     model.set_params(oversample="smote").fit(X, y)
     assert set(model.predict(X)) <= set(model.classes_)
     assert oversampling.OVERSAMPLERS == (None, "smote")
+
+
+def test_synthetic_attention_cells_keep_the_missing_value_convention(feature_table, monkeypatch):
+    from spikeinterface_xmodal.patchseq import attention_training
+
+    X, y = _imbalanced(feature_table)
+    X = X.assign(hero_adapt=X["hero_adapt"].mask(np.arange(len(X)) % 2 == 0))  # half the cells miss one feature
+    seen = {}
+
+    def capture(network, cells, class_weights, train, valid, settings):
+        seen.update(cells=cells, train=train, weights=class_weights)
+        return 0
+
+    monkeypatch.setattr(attention_training, "train_family_network", capture)
+    FamilyAttentionClassifier(oversample="smote").fit(X, y)
+    cells, train = seen["cells"], seen["train"]
+    synthetic = np.arange(len(y), len(cells.targets))
+    assert len(synthetic) > 0 and set(synthetic) <= set(train)
+    missing, values = cells.missing[synthetic].numpy(), cells.values[synthetic].numpy()
+    assert set(np.unique(missing)) <= {0.0, 1.0} and (missing == 1).any()
+    assert (values[missing == 1] == 0).all()  # 0 where missing, as for real cells
+    np.testing.assert_allclose(seen["weights"], 1.0)  # balanced by SMOTE: uniform class weights

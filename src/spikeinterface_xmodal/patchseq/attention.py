@@ -236,10 +236,11 @@ class FamilyAttentionClassifier(FeatureTableClassifierMixin, BaseEstimator):
             np.hstack([values[train], missing[train]]), targets[train], self.oversample, self.random_state
         )
         n_features = values.shape[1]
-        synthetic = joined[len(train) :]
+        synthetic_missing = joined[len(train) :, n_features:].round()
+        synthetic_values = np.where(synthetic_missing > 0, 0.0, joined[len(train) :, :n_features])
         cells = CellTensors(
-            values=torch.as_tensor(np.vstack([values, synthetic[:, :n_features]]), dtype=torch.float32),
-            missing=torch.as_tensor(np.vstack([missing, synthetic[:, n_features:].round()]), dtype=torch.float32),
+            values=torch.as_tensor(np.vstack([values, synthetic_values]), dtype=torch.float32),
+            missing=torch.as_tensor(np.vstack([missing, synthetic_missing]), dtype=torch.float32),
             targets=torch.as_tensor(np.concatenate([targets, joined_targets[len(train) :]]), dtype=torch.long),
         )
         train = np.concatenate([train, np.arange(len(y), len(cells.targets))])
