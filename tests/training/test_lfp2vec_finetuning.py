@@ -78,3 +78,11 @@ def test_fine_tuning_learns_a_waveform_difference_that_depth_cannot_tell():
     estimate = model.predict(test, n_windows=6)
     assert model.card["training"]["steps"] == 4 * 2 * 12 // 4  # 2 sessions x 12 windows of one item, 4 per batch
     np.testing.assert_array_equal(estimate.labels, test.get_property("brain_area"))
+
+
+def test_a_budget_too_small_to_learn_is_flagged():
+    """The first region_transfer run gave each fit 12 steps and every channel one region, without a word."""
+    with pytest.warns(UserWarning, match="Fine-tuning stopped after 3 optimiser steps"):
+        fit_lfp2vec_region(
+            [_slow_and_fast(1)], config=TINY, n_windows=12, max_steps=3, min_channels_per_class=1, progress_bar=False
+        )

@@ -7,6 +7,7 @@ that ``lfp_region``, ``load_model`` and ``xmodal region predict`` run.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -30,6 +31,9 @@ from .region_baseline import fit_calibration
 
 DEFAULT_MIN_CHANNELS_PER_CLASS = 5
 LFP2VEC_REGION_NAME = "lfp2vec_region"
+# fewer fine-tuning steps than this left the small config predicting one or two regions everywhere on generated
+# sessions (benchmarks/results/lfp2vec_finetuning.json: 18 steps 0.34-0.36, 200 steps 0.55-0.68 balanced accuracy)
+MIN_USEFUL_FINETUNING_STEPS = 100
 
 
 def resolve_config(config: str | Lfp2VecConfig | dict) -> Lfp2VecConfig:
@@ -352,6 +356,14 @@ def fit_lfp2vec_region(
     train_data = dataset(train_index, settings.seed)
     validation_data = dataset(validation_index, settings.seed + 1) if validation_index else None
     trainer, history = train(module, train_data, validation_data, settings)
+    if history["steps"] < MIN_USEFUL_FINETUNING_STEPS:
+        warnings.warn(
+            f"Fine-tuning stopped after {history['steps']} optimiser steps; below about {MIN_USEFUL_FINETUNING_STEPS} "
+            "the model tends to predict one or two regions for every channel (docs/lfp2vec.md). Train longer "
+            "(max_epochs), or with more windows (n_windows, channels_per_window).",
+            UserWarning,
+            stacklevel=2,
+        )
 
     hmm = None
     if smoothing:
