@@ -10,8 +10,8 @@ Every R^2 is the lagged ridge of ``decode_behaviour`` over 5 folds of held-out t
 The scaling curve trains teacher, student and multi-session LFP on the first 1, 2, 4, 8 sessions and scores
 the adapted models on the same unseen sessions. ``adaptation_check`` refits a read-in by ``adapt`` on each
 distilled session's own LFP (as if it were new) and compares it with the read-in trained with the teacher:
-behaviour R^2 and cosine similarity to the teacher's latents, i.e. whether adaptation lands in the
-teacher-aligned latent space.
+behaviour R^2 and correlation with the teacher's latents (per dimension, over time), i.e. whether adaptation
+lands in the teacher-aligned latent space.
 
 All models use the package defaults (``SessionTransformerConfig()``, ``TrainerOptions()``) but for
 ``max_epochs``. Work is spread over ``--jobs`` processes of one torch thread each (on a shared machine every
@@ -56,10 +56,10 @@ def _r2(session, times, latents) -> float:
     return decode_behaviour(times, latents, session.behaviour_times, session.behaviour, trials=session.trials)["r2"]
 
 
-def _cosine(a: np.ndarray, b: np.ndarray) -> float:
-    """Mean over bins of the cosine similarity of ``a`` and of ``b`` standardised (as the alignment loss sees it)."""
-    b = (b - b.mean(0)) / b.std(0)
-    return float(np.mean((a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-12)))
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean over latent dimensions of the correlation of ``a`` and ``b`` over time (what the alignment loss sees)."""
+    a, b = (a - a.mean(0)) / a.std(0), (b - b.mean(0)) / b.std(0)
+    return float(np.mean((a * b).mean(0)))
 
 
 def _band_power(session) -> tuple[np.ndarray, np.ndarray]:
@@ -145,8 +145,8 @@ def _scaling_task(n: int, args: dict) -> dict:
                     "multi_session_lfp_refitted_read_in_r2": _r2(
                         s, *multi.adapt(s.lfp, session_id="refit").latents(s.lfp)
                     ),
-                    "cosine_to_teacher_trained_read_in": _cosine(trained, target),
-                    "cosine_to_teacher_refitted_read_in": _cosine(refitted, target),
+                    "correlation_to_teacher_trained_read_in": _correlation(trained, target),
+                    "correlation_to_teacher_refitted_read_in": _correlation(refitted, target),
                 }
             )
     return out
