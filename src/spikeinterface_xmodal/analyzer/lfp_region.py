@@ -123,6 +123,11 @@ class ComputeLfpRegion(SafeRecomputeExtension):
             raise ValueError(
                 f"window_s={window_s} s does not fit the model, which was trained on {self._model.window_s} s windows"
             )
+        if store_embeddings and not self._model.makes_embeddings:
+            raise ValueError(
+                f"store_embeddings=True, but the {self._model.kind!r} model in {model} makes no per-channel "
+                "embeddings (an 'lfp2vec_region' model does); compute without store_embeddings"
+            )
         self._lfp_recording = lfp_recording if isinstance(lfp_recording, BaseRecording) else None
         return dict(
             lfp_recording=describe_recording(lfp_recording),
@@ -160,10 +165,7 @@ class ComputeLfpRegion(SafeRecomputeExtension):
         )
         if self.params.get("store_embeddings", False):
             if estimate.embeddings is None:
-                raise ValueError(
-                    f"store_embeddings=True, but the {model.kind!r} model in {model_folder} makes no per-channel "
-                    "embeddings (an 'lfp2vec_region' model does); compute without store_embeddings"
-                )
+                raise RuntimeError(f"The {model.kind!r} model kind sets makes_embeddings but returned no embeddings")
             self.data["channel_embeddings"] = estimate.embeddings.astype("float32")
         class_index = {label: i for i, label in enumerate(estimate.classes)}
         self.data["channel_probabilities"] = estimate.probabilities.astype("float64")

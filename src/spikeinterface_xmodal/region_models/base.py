@@ -22,10 +22,12 @@ class RegionModelKind(ABC):
 
     Subclasses set ``kind`` (the card's ``kind``), register with ``model_kinds.register_model_kind`` and
     implement ``classes``, ``predict``, ``save`` and ``load``. Their ``card`` holds at least
-    ``sampling_frequency`` (the LFP rate the model works at) and ``window_s`` (its analysis window).
+    ``sampling_frequency`` (the LFP rate the model works at) and ``window_s`` (its analysis window). A kind
+    whose estimates carry per-channel ``embeddings`` sets ``makes_embeddings = True``.
     """
 
     kind: ClassVar[str]
+    makes_embeddings: ClassVar[bool] = False
     card: dict
 
     @property

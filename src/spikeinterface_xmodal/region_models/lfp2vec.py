@@ -131,6 +131,7 @@ class Lfp2VecRegionModel(RegionModelKind):
     """
 
     kind = LFP2VEC_REGION_KIND
+    makes_embeddings = True
 
     def __init__(
         self,
