@@ -6,6 +6,10 @@ On the first ``--sessions`` generated latent-dynamics sessions, with the package
   at the new one (1e-2); behaviour R^2 of its latents (``decode_behaviour``, 5 folds of held-out trials).
 - ``teacher_holds``: R^2 of a ridge from the teacher's latents to each of the generator's eight true latents
   (0-1 slow rotation, 2-3 fast rotation, 4-5 preparation, 6-7 task-unrelated), 5 contiguous folds.
+- ``adaptation``: a student distilled from that teacher (same epochs), on each session its trained read-in,
+  a read-in refitted by ``adapt`` (new read-out too, as for a new session), and a read-in refitted with that
+  session's trained read-out copied and frozen (``adapt(read_out_from=...)``): behaviour R^2 and correlation
+  of the latents with the teacher's (per dimension, over time).
 - ``linear_student``: a ridge from the LFP (20 ms means, bins -5..+5) to the teacher's standardised latents,
   5 contiguous folds: its mean cosine similarity to them (what the alignment loss measures) and the behaviour
   R^2 of its predictions, i.e. what an LFP model that matched the teacher as a linear map does could give.
@@ -32,7 +36,7 @@ from spikeinterface_xmodal import __version__
 from spikeinterface_xmodal.datasets import generate_latent_sessions
 from spikeinterface_xmodal.distillation import as_distillation_session, decode_behaviour
 from spikeinterface_xmodal.distillation.binning import bin_lfp
-from spikeinterface_xmodal.training import fit_spike_teacher
+from spikeinterface_xmodal.training import distill_lfp_student, fit_spike_teacher
 
 OLD_LEARNING_RATE = 3e-3
 NEW_LEARNING_RATE = 1e-2
@@ -78,7 +82,25 @@ def _fit(task: tuple) -> dict:
     out = {"learning_rate": learning_rate, "teacher_r2": [round(v, 4) for v in scores]}
     if learning_rate == NEW_LEARNING_RATE:
         out["probes"] = [_probe(s, teacher) for s in sessions]
+        student = distill_lfp_student(sessions, teacher=teacher, max_epochs=args["max_epochs"], seed=args["seed"])
+        out["adaptation"] = [_adaptation(s, teacher, student) for s in sessions]
     return out
+
+
+def _correlation(a: np.ndarray, b: np.ndarray) -> float:
+    a, b = (a - a.mean(0)) / a.std(0), (b - b.mean(0)) / b.std(0)
+    return round(float(np.mean(a * b)), 4)
+
+
+def _adaptation(session, teacher, student) -> dict:
+    _, target = teacher.latents(as_distillation_session(session))
+    times, trained = student.latents(session.lfp, session.session_id)
+    _, free = student.adapt(session.lfp, session_id="refit").latents(session.lfp)
+    _, frozen = student.adapt(session.lfp, session_id="refit", read_out_from=session.session_id).latents(session.lfp)
+    return {
+        name: {"r2": round(_r2(session, times, latents), 4), "correlation_to_teacher": _correlation(latents, target)}
+        for name, latents in (("trained_read_in", trained), ("adapt", free), ("adapt_trained_read_out", frozen))
+    }
 
 
 def main() -> None:
@@ -92,7 +114,7 @@ def main() -> None:
     tasks = [(rate, vars(args)) for rate in (NEW_LEARNING_RATE, OLD_LEARNING_RATE)]
     with ProcessPoolExecutor(max_workers=2) as executor:
         new, old = executor.map(_fit, tasks)
-    probes = new.pop("probes")
+    probes, adaptation = new.pop("probes"), new.pop("adaptation")
     mean = lambda key: round(float(np.mean([p[key] for p in probes])), 4)  # noqa: E731
     result = {
         "benchmark": "distillation_diagnostics",
@@ -119,10 +141,20 @@ def main() -> None:
             "r2": mean("linear_student_r2"),
             "teacher_r2": mean("teacher_r2"),
         },
+        "adaptation": {
+            name: {
+                key: round(float(np.mean([a[name][key] for a in adaptation])), 4)
+                for key in ("r2", "correlation_to_teacher")
+            }
+            for name in adaptation[0]
+        },
         "per_session": probes,
+        "adaptation_per_session": adaptation,
     }
     Path(args.output).write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps({k: result[k] for k in ("learning_rate", "teacher_holds", "linear_student")}, indent=1))
+    print(
+        json.dumps({k: result[k] for k in ("learning_rate", "teacher_holds", "linear_student", "adaptation")}, indent=1)
+    )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ import torch
 from spikeinterface_xmodal import load_model
 from spikeinterface_xmodal.distillation import as_distillation_session, decode_behaviour
 from spikeinterface_xmodal.models.lfp_student import alignment_loss
-from spikeinterface_xmodal.training import LFPLatentModel, SpikeTeacherModel
+from spikeinterface_xmodal.training import LFPLatentModel, SpikeTeacherModel, TrainerOptions
 
 from .conftest import FAST
 
@@ -87,6 +87,20 @@ def test_adapt_fits_only_a_new_read_in_on_unlabeled_lfp(trained, latent_sessions
     assert _r2(times, latents, new) > 0.05
     saved = adapted.save(trained["folder"] / "adapted")
     np.testing.assert_allclose(load_model(saved).latents(new.lfp)[1], latents, atol=1e-5)
+
+
+def test_adapt_can_keep_a_known_sessions_read_out_frozen(trained, latent_sessions):
+    from spikeinterface.core import ChannelSliceRecording
+
+    student, session = trained["student"], latent_sessions[0]
+    options = TrainerOptions(**dict(FAST, max_epochs=1))
+    refit = student.adapt(session.lfp, session_id="refit", options=options, read_out_from=session.session_id)
+    layers = refit.module.read_out
+    for name, value in layers[session.session_id].state_dict().items():
+        np.testing.assert_array_equal(value.numpy(), layers["refit"].state_dict()[name].numpy(), err_msg=name)
+    fewer = ChannelSliceRecording(session.lfp, session.lfp.channel_ids[:-1])
+    with pytest.raises(ValueError, match="is not a read-in of"):
+        student.adapt(fewer, options=options, read_out_from=session.session_id)
 
 
 def test_the_read_in_must_match_the_channel_count(trained, latent_sessions):

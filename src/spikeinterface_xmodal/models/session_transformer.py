@@ -82,6 +82,12 @@ class SessionTransformer(nn.Module):
         self.read_in[_key(session_id)] = nn.Linear(size, self.config.d_model)
         self.read_out[_key(session_id)] = nn.Linear(self.config.d_latent, size)
 
+    def copy_read_out(self, session_id: str, source: str) -> None:
+        """Give ``session_id`` a frozen copy of the read-out of ``source`` (same number of values per bin)."""
+        layer = self.read_out[_key(session_id)]
+        layer.load_state_dict(self.read_out[_key(source)].state_dict())
+        layer.requires_grad_(False)
+
     def session_sizes(self) -> dict[str, int]:
         """Values per bin of each session's read-in."""
         return {_unkey(key): layer.in_features for key, layer in self.read_in.items()}

@@ -182,7 +182,13 @@ class LFPLatentModel(_LatentModel):
         values = standardise(bin_lfp(lfp, self.bin_s), *self._stats(session_id))
         return bin_times(lfp, self.bin_s), windowed_latents(self.module, session_id, values, self.window_bins)
 
-    def adapt(self, lfp, session_id: str | None = None, options: TrainerOptions | None = None) -> LFPLatentModel:
+    def adapt(
+        self,
+        lfp,
+        session_id: str | None = None,
+        options: TrainerOptions | None = None,
+        read_out_from: str | None = None,
+    ) -> LFPLatentModel:
         """A copy of the model with a new read-in fitted on unlabeled LFP, everything shared frozen.
 
         Only masked LFP reconstruction is used: no spikes, no teacher, no behaviour.
@@ -195,6 +201,10 @@ class LFPLatentModel(_LatentModel):
             Name of the new read-in; None names it ``adapted<k>``.
         options : TrainerOptions or None, default: None
             Training options; None uses ``TrainerOptions(max_epochs=20)``.
+        read_out_from : str or None, default: None
+            A known session with the same channels whose read-out is copied and kept frozen, so that only the
+            read-in is fitted (a diagnostic for re-fitting a session the model knows: with a free read-out,
+            reconstruction does not pin down where in the latent space the session lands).
 
         Returns
         -------
@@ -211,6 +221,10 @@ class LFPLatentModel(_LatentModel):
         for parameter in module.parameters():
             parameter.requires_grad_(False)
         module.add_session(session_id, raw.shape[1])
+        if read_out_from is not None:
+            if self.module.session_sizes().get(read_out_from) != raw.shape[1]:
+                raise ValueError(f"read_out_from={read_out_from!r} is not a read-in of {raw.shape[1]} channels")
+            module.copy_read_out(session_id, read_out_from)
         times = bin_times(lfp, self.bin_s)
         binned = BinnedSession(
             session_id, standardise(raw, mean, std), times, first_held_out_bin(times, None, options.held_out_fraction)
