@@ -105,7 +105,7 @@ def test_smote_is_an_ordinary_parameter(feature_table):
 
 
 def test_synthetic_attention_cells_keep_the_missing_value_convention(feature_table, monkeypatch):
-    from spikeinterface_xmodal.patchseq import attention_training
+    from spikeinterface_xmodal.training import family_attention
 
     X, y = _imbalanced(feature_table)
     X = X.assign(hero_adapt=X["hero_adapt"].mask(np.arange(len(X)) % 2 == 0))  # half the cells miss one feature
@@ -115,7 +115,7 @@ def test_synthetic_attention_cells_keep_the_missing_value_convention(feature_tab
         seen.update(cells=cells, train=train, weights=class_weights)
         return 0
 
-    monkeypatch.setattr(attention_training, "train_family_network", capture)
+    monkeypatch.setattr(family_attention, "train_family_network", capture)
     FamilyAttentionClassifier(oversample="smote").fit(X, y)
     cells, train = seen["cells"], seen["train"]
     synthetic = np.arange(len(y), len(cells.targets))

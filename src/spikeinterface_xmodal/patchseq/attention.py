@@ -1,6 +1,6 @@
 """``FamilyAttentionClassifier``: the attention BiLSTM over feature families as a scikit-learn classifier.
 
-Training is a Lightning loop (``attention_training``: Adam, class-balanced cross-entropy, early stopping on a
+Training is a Lightning loop (``training.family_attention``: Adam, class-balanced cross-entropy, early stopping on a
 stratified validation split); the model is small (20 to 30 thousand weights for the IPFX tables) and trains on one
 CPU thread by default (``accelerator=`` moves it to a GPU). ``pretrained=`` fine-tunes a model fitted on another
 table (mouse -> human transfer).
@@ -226,7 +226,7 @@ class FamilyAttentionClassifier(FeatureTableClassifierMixin, BaseEstimator):
     def _train(self, Xa: np.ndarray, y: np.ndarray) -> None:
         import torch
 
-        from .attention_training import CellTensors, FitSettings, train_family_network
+        from ..training.family_attention import CellTensors, FitSettings, train_family_network
 
         targets = np.searchsorted(self.classes_, y)
         train, valid = self._split(y)
