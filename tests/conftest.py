@@ -66,3 +66,14 @@ def region_model_folder(region_sessions, tmp_path_factory):
         classifier="logreg",
     )
     return folder
+
+
+@pytest.fixture
+def torch_one_thread():
+    """Torch on one thread during a test (tiny models: more threads only contend on a shared machine)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

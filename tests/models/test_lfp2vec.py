@@ -15,13 +15,7 @@ from spikeinterface_xmodal.models.lfp2vec import (
 
 from .tiny_lfp2vec import TINY
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 def test_configs_suit_lfp_rates_and_round_trip():

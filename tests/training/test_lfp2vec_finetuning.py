@@ -11,13 +11,7 @@ from spikeinterface_xmodal.training.lfp2vec_data import ChannelWindowDataset
 from ..conftest import sine_recording
 from ..models.tiny_lfp2vec import TINY
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("torch_one_thread")
 
 
 def _slow_and_fast(seed: int):
