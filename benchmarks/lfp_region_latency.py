@@ -12,6 +12,8 @@ as a ratio to a floor or peer measured side by side in the same run):
   <= 2 s); then a second compute in the same process (other windows; the model stays loaded); split into
   loading the model and predicting, and beside the floor of reading the same 32 windows with
   SpikeInterface's ``get_traces`` (cast to float32).
+* ``first_use_imports``: what the first compute imports beyond the package (scikit-learn, torch, skops), each
+  timed alone in a fresh process after ``import spikeinterface_xmodal``.
 
 Rerun (a few minutes on 2 cores, most of it generating and saving the session once)::
 
@@ -98,6 +100,27 @@ def measure_import(repeats: int) -> dict:
     )
 
 
+#: What the first ``lfp_region`` compute imports beyond ``spikeinterface_xmodal``, each timed in a fresh process.
+FIRST_USE_IMPORTS = {
+    "scikit-learn (the classifier's modules)": "import sklearn.ensemble, sklearn.pipeline, sklearn.preprocessing",
+    "torch": "import torch",
+    "skops.io (scans every scikit-learn estimator, which imports torch)": "import skops.io",
+}
+FIRST_USE_SCRIPT = (
+    "import time, spikeinterface_xmodal; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+)
+
+
+def measure_first_use_imports(repeats: int) -> dict:
+    """Fastest fresh-process import time of each library the first compute loads, after the package import."""
+    return {
+        name: round(
+            min(float(_run(FIRST_USE_SCRIPT.format(statement=statement)).splitlines()[-1]) for _ in range(repeats)), 3
+        )
+        for name, statement in FIRST_USE_IMPORTS.items()
+    }
+
+
 def prepare(workdir: Path) -> tuple[Path, Path, Path]:
     """A trained model (96-channel training sessions) and a 384-channel int16 binary-folder session."""
     from spikeinterface.core import generate_sorting
@@ -148,6 +171,7 @@ def main() -> None:
     results = dict(
         benchmark="lfp_region_latency",
         import_time=measure_import(args.repeats),
+        first_use_imports_s=measure_first_use_imports(args.repeats),
         compute=measure_compute(*prepare(workdir), repeats=args.repeats),
         machine=machine_info(),
     )
@@ -162,6 +186,8 @@ def main() -> None:
         f"{compute['second_compute_s']:.2f} s next (goal <= 2 s; loading the model {compute['load_model_s']:.2f} s, "
         f"predicting {compute['predict_s']:.2f} s; {compute['compute_over_read_floor']:.1f}x reading the windows)"
     )
+    for name, seconds in results["first_use_imports_s"].items():
+        print(f"first use, import {name}: {seconds:.2f} s")
     print(f"Written {args.out}")
 
 
