@@ -102,3 +102,15 @@ def test_distill_demo_defaults_are_the_library_defaults():
     library = inspect.signature(run_distillation_demo).parameters
     pairs = dict(sessions="n_sessions", trials="n_trials", max_epochs="max_epochs", seed="seed")
     assert {flag: shell[flag] for flag in pairs} == {flag: library[name].default for flag, name in pairs.items()}
+
+
+def test_training_commands_share_the_lightning_options():
+    from spikeinterface_xmodal.cli import build_parser
+
+    parser = build_parser()
+    distill = parser.parse_args(["distill", "teacher", "s.nwb", "--output", "t", "--devices", "2", "--num-nodes", "3"])
+    pretrain = parser.parse_args(["region", "pretrain", "rec/", "--output", "p", "--devices", "2", "--num-nodes", "3"])
+    for args in (distill, pretrain):
+        assert (args.devices, args.num_nodes, args.accelerator, args.strategy) == (2, 3, "cpu", "auto")
+    with pytest.raises(SystemExit):  # a device count is a positive integer, for every training command
+        parser.parse_args(["distill", "teacher", "s.nwb", "--output", "t", "--devices", "two"])

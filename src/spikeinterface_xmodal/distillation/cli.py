@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..training.cli_options import add_lightning_arguments, lightning_options
+
 
 def _sessions(paths: list[str]) -> list:
     from ..datasets import read_latent_session_nwb
@@ -23,14 +25,9 @@ def _sessions(paths: list[str]) -> list:
 def _training(args: argparse.Namespace) -> dict:
     return dict(
         max_epochs=args.max_epochs,
-        accelerator=args.accelerator,
-        devices=args.devices,
-        num_nodes=args.num_nodes,
-        strategy=args.strategy,
-        checkpoint_dir=args.checkpoint_dir,
-        resume=args.resume,
         seed=args.seed,
         progress_bar=not args.no_progress,
+        **lightning_options(args),
     )
 
 
@@ -149,12 +146,7 @@ def _demo(args: argparse.Namespace) -> None:
 
 def _training_arguments(parser: argparse.ArgumentParser, max_epochs: int = 40) -> None:
     parser.add_argument("--max-epochs", type=int, default=max_epochs, help="upper bound on epochs (early stopping)")
-    parser.add_argument("--accelerator", default="cpu", help="Lightning accelerator: cpu, gpu (one flag for GPU), auto")
-    parser.add_argument("--devices", default=1, help="devices per node (DDP when above 1)")
-    parser.add_argument("--num-nodes", type=int, default=1, help="nodes (DDP across nodes)")
-    parser.add_argument("--strategy", default="auto", help="Lightning strategy, e.g. ddp")
-    parser.add_argument("--checkpoint-dir", default=None, help="write Lightning checkpoints here")
-    parser.add_argument("--resume", action="store_true", help="resume from CHECKPOINT_DIR/last.ckpt")
+    add_lightning_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="seed of weights and window order")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
 

@@ -95,8 +95,11 @@ def exchange_paths(first: Path, second: Path) -> bool:
     bool
         False, with nothing changed, where the system or the file system cannot do it.
     """
-    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
-    if renameat2 is None:
+    try:
+        renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    except (OSError, TypeError):  # no C library to load by name None (Windows)
+        return False
+    if renameat2 is None:  # macOS, musl or glibc < 2.28
         return False
     if renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE) == 0:
         return True

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from ..cli import _load_recording, _positive
+from .cli_options import add_lightning_arguments, lightning_options
 
 KINDS = ("baseline", "lfp2vec")
 DEFAULT_KIND = "baseline"
@@ -16,8 +17,6 @@ DEFAULT_CONFIG = "small"
 DEFAULT_MAX_EPOCHS = 20
 DEFAULT_BATCH_SIZE = 4
 DEFAULT_PATIENCE = 3
-DEFAULT_ACCELERATOR = "cpu"
-DEFAULT_STRATEGY = "auto"
 DEFAULT_PRETRAIN_WINDOWS = 32
 DEFAULT_CHANNELS_PER_WINDOW = 16
 DEFAULT_MIN_CHANNELS_PER_CLASS = 5
@@ -43,12 +42,7 @@ def add_trainer_arguments(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--max-epochs", type=_positive(int), default=DEFAULT_MAX_EPOCHS, help="epochs at most")
     group.add_argument("--batch-size", type=_positive(int), default=DEFAULT_BATCH_SIZE, help="items per step")
     group.add_argument("--patience", type=_positive(int), default=DEFAULT_PATIENCE, help="early-stopping patience")
-    group.add_argument("--checkpoint-dir", help="keep checkpoints here (needed to --resume)")
-    group.add_argument("--resume", action="store_true", help="continue the run in --checkpoint-dir")
-    group.add_argument("--accelerator", default=DEFAULT_ACCELERATOR, help="cpu, gpu or auto")
-    group.add_argument("--devices", type=_positive(int), default=1, help="devices (processes) per node")
-    group.add_argument("--num-nodes", type=_positive(int), default=1, help="nodes (multi-node DDP)")
-    group.add_argument("--strategy", default=DEFAULT_STRATEGY, help="Lightning strategy, e.g. ddp")
+    add_lightning_arguments(group)
 
 
 def _trainer_settings(args: argparse.Namespace) -> dict:
@@ -56,14 +50,9 @@ def _trainer_settings(args: argparse.Namespace) -> dict:
         max_epochs=args.max_epochs,
         batch_size=args.batch_size,
         patience=args.patience,
-        checkpoint_dir=args.checkpoint_dir,
-        resume=args.resume,
-        accelerator=args.accelerator,
-        devices=args.devices,
-        num_nodes=args.num_nodes,
-        strategy=args.strategy,
         progress_bar=not args.no_progress,
         seed=args.seed,
+        **lightning_options(args),
     )
 
 
