@@ -14,22 +14,34 @@ import pynwb
 import pytest
 from filelock import FileLock
 
-from spikeinterface_xmodal.nwb import NWBFileBusyError, locking, read_predictions, write_region_predictions
+from spikeinterface_xmodal.nwb import (
+    NWBFileBusyError,
+    locking,
+    read_latents,
+    read_predictions,
+    write_region_predictions,
+)
 from tests.nwb.conftest import checksums, copy_template, nwb_only_script, region_predictions, working_copies
 
 N_WRITERS = 3  # per format
 CHANNELS = [f"CH{i}" for i in range(8)]
 
-# Waits for ``go`` (after touching ``ready``), then appends a table named argv[2].
+# Waits for ``go`` (after touching ``ready``), then appends a table named argv[2] (latents for "latents").
 CONCURRENT_WRITER = """
 import pathlib, time
+import numpy as np
 from conftest import region_predictions
-from spikeinterface_xmodal.nwb import write_region_predictions
+from spikeinterface_xmodal.nwb import write_latents, write_region_predictions
 path, name, ready, go = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3]), pathlib.Path(sys.argv[4])
+info = dict(kind="lfp_latent_model", role="distilled_lfp", model_name="student", model_version="0",
+            model_hash="ab" * 32)
 ready.touch()
 while not go.exists():
     time.sleep(0.002)
-write_region_predictions(path, region_predictions(["CH" + str(i) for i in range(8)], model_name=name), name=name)
+if name == "latents":
+    write_latents(path, 0.01 + 0.02 * np.arange(30), np.ones((30, 4), dtype="float32"), info, name=name)
+else:
+    write_region_predictions(path, region_predictions(["CH" + str(i) for i in range(8)], model_name=name), name=name)
 """
 
 # Holds the file open for writing (an HDF5 file lock), the way another program appending to it would.
@@ -58,7 +70,7 @@ def _validate(path: Path) -> list:
     return pynwb.validate(path=str(path))
 
 
-def test_concurrent_writers_keep_every_table(neuroconv_templates, tmp_path):
+def test_concurrent_writers_keep_every_table_and_the_latents(neuroconv_templates, tmp_path):
     # HDF5 and Zarr writers run side by side, to pay the child processes' start-up once
     script = nwb_only_script(CONCURRENT_WRITER)
     go = tmp_path / "go"
@@ -67,9 +79,9 @@ def test_concurrent_writers_keep_every_table(neuroconv_templates, tmp_path):
         folder = tmp_path / suffix
         folder.mkdir()
         paths[suffix] = copy_template(neuroconv_templates[suffix], folder)
-        for i in range(N_WRITERS):
+        for i, name in enumerate([*(f"model_{i}" for i in range(N_WRITERS)), "latents"]):
             ready = folder / f"{i}.ready"
-            command = [sys.executable, "-c", script, str(paths[suffix]), f"model_{i}", str(ready), str(go)]
+            command = [sys.executable, "-c", script, str(paths[suffix]), name, str(ready), str(go)]
             runs.append((ready, subprocess.Popen(command, stderr=subprocess.PIPE)))
     children = [child for _ready, child in runs]
     try:
@@ -86,6 +98,7 @@ def test_concurrent_writers_keep_every_table(neuroconv_templates, tmp_path):
         tables = read_predictions(path)
         assert sorted(tables) == names, path
         assert [tables[name].attrs["model_name"] for name in names] == names
+        assert read_latents(path, name="latents").latents.shape == (30, 4)
         assert _validate(path) == []
         assert working_copies(path) == []
 
