@@ -88,3 +88,14 @@ def test_decoding_recovers_behaviour_from_the_true_latents_on_held_out_trials():
     latents[3, 0] = np.nan
     with pytest.raises(ValueError, match="latents has 1 NaN"):
         decode_behaviour(times, latents, times, behaviour)
+
+
+def test_nan_in_the_lfp_is_refused_naming_the_channel():
+    from spikeinterface_xmodal.distillation.binning import bin_lfp
+
+    traces = np.random.default_rng(0).standard_normal((1000, 4)).astype("float32")
+    recording = NumpyRecording(traces, 500.0, channel_ids=["a", "b", "c", "d"])
+    assert np.isfinite(bin_lfp(recording, 0.02)).all()
+    traces[300:310, 2] = np.nan  # latents would silently be NaN from here on
+    with pytest.raises(ValueError, match=r"NaN or Inf samples on channels \['c'\]"):
+        bin_lfp(NumpyRecording(traces, 500.0, channel_ids=["a", "b", "c", "d"]), 0.02)

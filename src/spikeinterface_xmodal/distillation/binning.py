@@ -33,7 +33,16 @@ def bin_lfp(recording, bin_s: float) -> np.ndarray:
     -------
     np.ndarray
         float32 means, in uV when the recording has gains.
+
+    Raises
+    ------
+    ValueError
+        If a bin would hold no sample, the recording is shorter than one bin, or it has NaN or Inf samples
+        (the error names the channels).
     """
+    from ..preprocessing.check_finite import check_finite
+
+    recording = check_finite(recording)
     fs = recording.sampling_frequency
     if fs * bin_s < 1:
         raise ValueError(f"the LFP at {fs} Hz has less than one sample per {bin_s * 1000:.0f} ms bin")
