@@ -114,37 +114,3 @@ def test_reader_holding_the_file_open_keeps_seeing_the_old_one(neuroconv_templat
         assert "lfp_region" not in reader["processing/ecephys"]
         assert reader["general/extracellular_ephys/electrodes/channel_name"].shape == (8,)
     assert list(read_predictions(path)) == ["lfp_region"]
-
-
-def _folder(path: Path, content: str) -> Path:
-    path.mkdir()
-    (path / "data.txt").write_text(content)
-    return path
-
-
-def test_a_directory_is_exchanged_in_one_step_and_never_renamed_aside(tmp_path, monkeypatch):
-    from spikeinterface_xmodal.nwb import atomic
-
-    target, work = _folder(tmp_path / "store", "old"), _folder(tmp_path / ".store.new", "new")
-    if not atomic.exchange_paths(work, target):
-        pytest.skip("renameat2(RENAME_EXCHANGE) is not available on this system")
-    atomic.exchange_paths(work, target)  # swapped back: the probe above exchanged them
-    assert (target / "data.txt").read_text() == "old"
-
-    def no_rename(*args):
-        raise AssertionError("the original was renamed aside: a kill there would leave no store at its path")
-
-    monkeypatch.setattr(atomic.os, "rename", no_rename)
-    atomic.swap_in(work, target)
-    assert (target / "data.txt").read_text() == "new"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
-
-
-def test_without_an_atomic_exchange_a_directory_is_still_swapped(tmp_path, monkeypatch):
-    from spikeinterface_xmodal.nwb import atomic
-
-    target, work = _folder(tmp_path / "store", "old"), _folder(tmp_path / ".store.new", "new")
-    monkeypatch.setattr(atomic, "exchange_paths", lambda first, second: False)
-    atomic.swap_in(work, target)
-    assert (target / "data.txt").read_text() == "new"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]

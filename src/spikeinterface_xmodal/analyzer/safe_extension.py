@@ -9,7 +9,7 @@ from time import perf_counter
 
 from spikeinterface.core.sortinganalyzer import AnalyzerExtension
 
-from ..nwb.atomic import fsync_tree, swap_in
+from ..atomic_paths import fsync_tree, swap_in
 
 #: Prefix of the hidden folder, in the analyzer folder, where a binary-folder extension is written before the swap.
 STAGING_PREFIX = ".xmodal-staging-"
@@ -26,7 +26,7 @@ class SafeRecomputeExtension(AnalyzerExtension):
     - ``run`` computes in memory and saves only once the new results exist; if anything raises before, the
       previous results stay, on disk and in memory;
     - on a binary-folder analyzer, ``save`` writes the whole extension into a hidden staging folder of the
-      analyzer and swaps it in at once (an atomic exchange on Linux, see ``nwb.atomic.swap_in``), so a process
+      analyzer and swaps it in at once (an atomic exchange on Linux, see ``atomic_paths.swap_in``), so a process
       killed while saving leaves the previous results readable (at worst a ``.xmodal-staging-*`` folder is left
       in the analyzer folder). Zarr analyzers are saved by SpikeInterface as they are.
 
