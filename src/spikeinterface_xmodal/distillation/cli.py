@@ -23,12 +23,9 @@ def _sessions(paths: list[str]) -> list:
 
 
 def _training(args: argparse.Namespace) -> dict:
-    return dict(
-        max_epochs=args.max_epochs,
-        seed=args.seed,
-        progress_bar=not args.no_progress,
-        **lightning_options(args),
-    )
+    """Training keywords from the command line; ``--max-epochs`` only when given (else the API's default)."""
+    epochs = {} if args.max_epochs is None else {"max_epochs": args.max_epochs}
+    return dict(**epochs, seed=args.seed, progress_bar=not args.no_progress, **lightning_options(args))
 
 
 def _teacher(args: argparse.Namespace) -> None:
@@ -73,11 +70,12 @@ def _load_lfp_model(folder: str):
 def _adapt(args: argparse.Namespace) -> None:
     from ..model_folder import check_model_folder_writable
     from ..training import TrainerOptions
+    from ..training.distill_kinds import ADAPT_OPTIONS
 
     check_model_folder_writable(args.output, args.overwrite)
     model = _load_lfp_model(args.model)
     (session,) = _sessions([args.session])
-    options = TrainerOptions(**_training(args), window_bins=model.window_bins)
+    options = TrainerOptions(**{**ADAPT_OPTIONS, **_training(args)}, window_bins=model.window_bins)
     model.adapt(session.lfp, session_id=args.session_id, options=options).save(args.output, overwrite=args.overwrite)
     print(f"Adapted model saved to {args.output}")
 
@@ -144,8 +142,10 @@ def _demo(args: argparse.Namespace) -> None:
     )
 
 
-def _training_arguments(parser: argparse.ArgumentParser, max_epochs: int = 40) -> None:
-    parser.add_argument("--max-epochs", type=int, default=max_epochs, help="upper bound on epochs (early stopping)")
+def _training_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-epochs", type=int, default=None, help="upper bound on epochs (early stopping); default: the API's"
+    )
     add_lightning_arguments(parser)
     parser.add_argument("--seed", type=int, default=0, help="seed of weights and window order")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
@@ -197,7 +197,7 @@ def add_distill_parser(subparsers: argparse._SubParsersAction) -> argparse.Argum
     adapt.add_argument("session", help="NWB file of the new session (only its LFP is used)")
     adapt.add_argument("--session-id", default=None, help="name of the new read-in")
     _model_output(adapt)
-    _training_arguments(adapt, max_epochs=20)
+    _training_arguments(adapt)
     adapt.set_defaults(func=_adapt)
 
     decode = commands.add_parser("decode", help="decode behaviour from an LFP model's latents (held-out trials)")

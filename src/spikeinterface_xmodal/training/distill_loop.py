@@ -46,7 +46,7 @@ class TrainerOptions:
         Seeds torch, NumPy and the window order.
     """
 
-    max_epochs: int = 40
+    max_epochs: int = 100
     batch_size: int = 16
     learning_rate: float = 1e-2
     weight_decay: float = 0.01
