@@ -121,8 +121,22 @@ def test_adapt_can_keep_a_known_sessions_read_out_frozen(trained, latent_session
     for name, value in layers[session.session_id].state_dict().items():
         np.testing.assert_array_equal(value.numpy(), layers["refit"].state_dict()[name].numpy(), err_msg=name)
     fewer = ChannelSliceRecording(session.lfp, session.lfp.channel_ids[:-1])
-    with pytest.raises(ValueError, match="is not a read-in of"):
+    with pytest.raises(ValueError, match=r"read_out_from=.* is not a read-in of"):
         student.adapt(fewer, options=options, read_out_from=session.session_id)
+    with pytest.raises(ValueError, match=r"start_from=.* is not a read-in of"):
+        student.adapt(fewer, options=options, start_from=session.session_id)
+
+
+def test_adapt_can_start_from_a_known_sessions_weights(trained, latent_sessions):
+    student, session = trained["student"], latent_sessions[0]
+    options = TrainerOptions(**dict(FAST, max_epochs=1, learning_rate=0.0, weight_decay=0.0))
+    unchanged = student.adapt(session.lfp, session_id="refit", options=options, start_from=session.session_id)
+    np.testing.assert_allclose(
+        unchanged.latents(session.lfp)[1], student.latents(session.lfp, session.session_id)[1], atol=1e-5
+    )
+    options = TrainerOptions(**FAST)
+    moved = student.adapt(session.lfp, session_id="refit", options=options, start_from=session.session_id)
+    assert not np.allclose(moved.latents(session.lfp)[1], student.latents(session.lfp, session.session_id)[1])
 
 
 def test_the_read_in_must_match_the_channel_count(trained, latent_sessions):

@@ -82,6 +82,11 @@ class SessionTransformer(nn.Module):
         self.read_in[_key(session_id)] = nn.Linear(size, self.config.d_model)
         self.read_out[_key(session_id)] = nn.Linear(self.config.d_latent, size)
 
+    def copy_session(self, session_id: str, source: str) -> None:
+        """Set the read-in and read-out of ``session_id`` to (trainable) copies of those of ``source``."""
+        for layers in (self.read_in, self.read_out):
+            layers[_key(session_id)].load_state_dict(layers[_key(source)].state_dict())
+
     def copy_read_out(self, session_id: str, source: str) -> None:
         """Give ``session_id`` a frozen copy of the read-out of ``source`` (same number of values per bin)."""
         layer = self.read_out[_key(session_id)]

@@ -194,6 +194,7 @@ class LFPLatentModel(_LatentModel):
         session_id: str | None = None,
         options: TrainerOptions | None = None,
         read_out_from: str | None = None,
+        start_from: str | None = None,
     ) -> LFPLatentModel:
         """A copy of the model with a new read-in fitted on unlabeled LFP, everything shared frozen.
 
@@ -211,6 +212,9 @@ class LFPLatentModel(_LatentModel):
             A known session with the same channels whose read-out is copied and kept frozen, so that only the
             read-in is fitted (a diagnostic for re-fitting a session the model knows: with a free read-out,
             reconstruction does not pin down where in the latent space the session lands).
+        start_from : str or None, default: None
+            A known session with the same channels whose trained read-in and read-out the fit starts from (a
+            diagnostic: whether reconstruction alone keeps, or leaves, the trained weights).
 
         Returns
         -------
@@ -228,9 +232,12 @@ class LFPLatentModel(_LatentModel):
             parameter.requires_grad_(False)
         seed_everything(options.seed)  # the new read-in's initial weights, not only the window order
         module.add_session(session_id, raw.shape[1])
+        for name, source in (("read_out_from", read_out_from), ("start_from", start_from)):
+            if source is not None and self.module.session_sizes().get(source) != raw.shape[1]:
+                raise ValueError(f"{name}={source!r} is not a read-in of {raw.shape[1]} channels")
+        if start_from is not None:
+            module.copy_session(session_id, start_from)
         if read_out_from is not None:
-            if self.module.session_sizes().get(read_out_from) != raw.shape[1]:
-                raise ValueError(f"read_out_from={read_out_from!r} is not a read-in of {raw.shape[1]} channels")
             module.copy_read_out(session_id, read_out_from)
         times = bin_times(lfp, self.bin_s)
         binned = BinnedSession(
