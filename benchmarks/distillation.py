@@ -13,11 +13,12 @@ distilled session's own LFP (as if it were new) and compares it with the read-in
 behaviour R^2 and correlation with the teacher's latents (per dimension, over time), i.e. whether adaptation
 lands in the teacher-aligned latent space.
 
-All models use the package defaults (``SessionTransformerConfig()``, ``TrainerOptions()``) but for
-``max_epochs``. Work is spread over ``--jobs`` processes of one torch thread each (on a shared machine every
-timing is an upper bound; the load average is recorded).
+All models use the package defaults (``SessionTransformerConfig()``, ``TrainerOptions()``, ``adapt``'s
+``ADAPT_OPTIONS``); ``--max-epochs`` can lower the training epochs' bound. Work is spread over ``--jobs``
+processes of one torch thread each (on a shared machine every timing is an upper bound; the load average is
+recorded).
 
-Rerun:  nice python benchmarks/distillation.py [--trials 30] [--max-epochs 24] [--scaling 1 2 4 8] [--jobs 2]
+Rerun:  nice python benchmarks/distillation.py [--trials 30] [--unseen 4] [--scaling 1 2 4 8] [--jobs 2]
 Writes: benchmarks/results/distillation.json
 """
 
@@ -45,6 +46,7 @@ from spikeinterface_xmodal.models.session_transformer import SessionTransformerC
 from spikeinterface_xmodal.preprocessing.band_power import band_power
 from spikeinterface_xmodal.training import TrainerOptions, distill_lfp_student, fit_lfp_model, fit_spike_teacher
 from spikeinterface_xmodal.training.distill_data import spike_counts
+from spikeinterface_xmodal.training.distill_kinds import ADAPT_OPTIONS
 
 BIN_S = 0.02
 # from 4 Hz: Welch segments of 0.25 s resolve 4 Hz steps (a 1-4 Hz band would read the power floor)
@@ -182,9 +184,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=30, help="trials per session")
     parser.add_argument("--distilled", type=int, default=4, help="sessions of the main comparison")
-    parser.add_argument("--unseen", type=int, default=2, help="sessions never distilled")
+    parser.add_argument("--unseen", type=int, default=4, help="sessions never distilled")
     parser.add_argument("--scaling", type=int, nargs="*", default=[1, 2, 4, 8], help="distillation session counts")
-    parser.add_argument("--max-epochs", type=int, default=24)
+    parser.add_argument("--max-epochs", type=int, default=TrainerOptions().max_epochs)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (one torch thread each)")
     parser.add_argument("--output", default=str(Path(__file__).parent / "results" / "distillation.json"))
@@ -225,9 +227,9 @@ def main() -> None:
             **vars(args),
             "config": SessionTransformerConfig().to_dict(),
             "training": {**TrainerOptions().__dict__, "max_epochs": args.max_epochs},
-            "adapt": "LFPLatentModel.adapt defaults (at most 20 epochs)",
+            "adapt": ADAPT_OPTIONS,
             "bin_s": BIN_S,
-            "note": "package defaults but max_epochs; --jobs processes ran side by side on a shared 2-core machine",
+            "note": "--jobs processes ran side by side on a shared 2-core machine",
         },
         "published": {"multi_session_lfp_to_distilled": [[0.341, 0.538], [0.346, 0.593]]},
         "distilled_sessions": _mean(rows(main_run["distilled"], singles[: args.distilled])),
