@@ -69,13 +69,12 @@ def _load_lfp_model(folder: str):
 
 def _adapt(args: argparse.Namespace) -> None:
     from ..model_folder import check_model_folder_writable
-    from ..training import TrainerOptions
-    from ..training.distill_kinds import ADAPT_OPTIONS
+    from ..training.distill_kinds import adapt_options
 
     check_model_folder_writable(args.output, args.overwrite)
     model = _load_lfp_model(args.model)
     (session,) = _sessions([args.session])
-    options = TrainerOptions(**{**ADAPT_OPTIONS, **_training(args)}, window_bins=model.window_bins)
+    options = adapt_options(model.window_bins, **_training(args))
     model.adapt(session.lfp, session_id=args.session_id, options=options).save(args.output, overwrite=args.overwrite)
     print(f"Adapted model saved to {args.output}")
 

@@ -80,7 +80,8 @@ def run_distillation_demo(
     import matplotlib.pyplot as plt
 
     from ..datasets import generate_latent_sessions, write_latent_session_nwb
-    from ..training import TrainerOptions, distill_lfp_student, fit_lfp_model, fit_spike_teacher
+    from ..training import distill_lfp_student, fit_lfp_model, fit_spike_teacher
+    from ..training.distill_kinds import adapt_options
     from .decoding import decode_behaviour
     from .plots import plot_decoded_behaviour
 
@@ -107,8 +108,8 @@ def run_distillation_demo(
 
     scores, results = {}, {}
     for name, model in models.items():
-        options = TrainerOptions(window_bins=model.window_bins, **training)
-        adapted = model.adapt(unseen.lfp, options=options)  # unlabeled LFP only: no spikes, no behaviour
+        # unlabeled LFP only: no spikes, no behaviour
+        adapted = model.adapt(unseen.lfp, options=adapt_options(model.window_bins, **training))
         if name == "distilled_lfp":
             adapted.save(output / "student_adapted", overwrite=True)
         results[name] = decode(*adapted.latents(unseen.lfp))

@@ -27,6 +27,12 @@ from .distill_loop import TrainerOptions, run_training, seed_everything
 #: ``benchmarks/distillation_diagnostics.py``, ``adaptation_settings``).
 ADAPT_OPTIONS = {"max_epochs": 100, "learning_rate": 3e-2, "patience": 10}
 
+
+def adapt_options(window_bins: int, **overrides) -> TrainerOptions:
+    """:data:`ADAPT_OPTIONS` with ``overrides`` (any ``TrainerOptions`` field), for a model of ``window_bins``."""
+    return TrainerOptions(**{**ADAPT_OPTIONS, **overrides, "window_bins": window_bins})
+
+
 TEACHER_KIND = "spike_teacher"
 LFP_KIND = "lfp_latent_model"
 WEIGHTS_FILENAME = "weights.safetensors"
@@ -221,7 +227,7 @@ class LFPLatentModel(_LatentModel):
         LFPLatentModel
             The adapted copy, whose :meth:`latents` uses the new read-in by default.
         """
-        options = TrainerOptions(**ADAPT_OPTIONS, window_bins=self.window_bins) if options is None else options
+        options = adapt_options(self.window_bins) if options is None else options
         session_id = session_id or f"adapted{len(self.session_ids)}"
         if session_id in self.session_ids:
             raise ValueError(f"the model already has a read-in named {session_id!r}; choose another session_id")
