@@ -23,7 +23,7 @@ from .distill_loop import TrainerOptions, run_training, seed_everything
 
 #: Training options of :meth:`LFPLatentModel.adapt` (window_bins aside). A read-in fitted from random weights by
 #: reconstruction alone needs more steps and a larger rate than the shared training: at 20 epochs and 1e-2, read-ins
-#: refitted on distilled sessions decoded behaviour at R^2 0.37, with these 0.47 (multi-session LFP: 0.47 -> 0.55;
+#: refitted on distilled sessions decoded behaviour at R^2 0.38, with these 0.44 (multi-session LFP: 0.47 -> 0.56;
 #: ``benchmarks/distillation_diagnostics.py``, ``adaptation_settings``).
 ADAPT_OPTIONS = {"max_epochs": 100, "learning_rate": 3e-2, "patience": 10}
 
