@@ -33,6 +33,7 @@ import argparse
 import json
 import math
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -124,7 +125,7 @@ def _epochs_for(sessions, target_steps: int, args, labelled: bool) -> int:
     return max(1, math.ceil(target_steps / math.ceil(items / BATCH_ITEMS)))
 
 
-def _fit_lfp2vec(train, pretrained, args) -> object:
+def _fit_lfp2vec(train, pretrained, args, checkpoint_dir: Path) -> object:
     epochs = _epochs_for(train, args.finetune_steps, args, labelled=True)
     return fit_lfp2vec_region(
         [s.lfp for s in train],
@@ -135,6 +136,7 @@ def _fit_lfp2vec(train, pretrained, args) -> object:
         max_epochs=epochs,
         learning_rate=args.finetune_lr,
         patience=epochs,  # the budget is fixed; the best validation epoch is kept
+        checkpoint_dir=checkpoint_dir,  # to read which epoch was kept (best-epoch=N.ckpt)
         **_lfp2vec_settings(args),
     )
 
@@ -172,11 +174,16 @@ def _fit_baseline(train, feature_set: str, args):
     )
 
 
-def _fit_record(model) -> dict:
-    """Steps of a fit, and whether the weights kept are the last epoch's (else an earlier, better-validated one)."""
+def _fit_record(model, checkpoint_dir: Path) -> dict:
+    """Steps of a fit, and which epoch's weights were kept (the best validation epoch's, when validated)."""
     training = model.card["training"]
     metrics = training.get("metrics", {})
     record = dict(steps=training["steps"], epochs=training["epochs"])
+    best = sorted(checkpoint_dir.glob("best-epoch=*.ckpt"))
+    if "best_val_loss" in training and len(best) == 1:
+        kept_epoch = int(best[0].stem.split("=")[1]) + 1  # Lightning counts epochs from 0
+        record.update(kept_epoch=kept_epoch, steps_of_kept_weights=training["steps"] // training["epochs"] * kept_epoch)
+    shutil.rmtree(checkpoint_dir, ignore_errors=True)
     if "best_val_loss" in training and "val_loss" in metrics:
         record.update(best_val_loss=round(training["best_val_loss"], 4), last_val_loss=round(metrics["val_loss"], 4))
         record["kept_last_epoch"] = bool(math.isclose(training["best_val_loss"], metrics["val_loss"], rel_tol=1e-6))
@@ -239,9 +246,10 @@ def _accuracy(args: argparse.Namespace, started: float, save) -> dict:
 
     def fit_lfp2vec(train, pretrained, name: str):
         fit_started = time.perf_counter()
-        model = _fit_lfp2vec(train, pretrained, args)
+        checkpoints = work / "checkpoints" / name.replace(" ", "_").replace(">", "")
+        model = _fit_lfp2vec(train, pretrained, args, checkpoints)
         finetuning_steps[name] = dict(
-            _fit_record(model), sessions=len(train), seconds=round(time.perf_counter() - fit_started, 1)
+            _fit_record(model, checkpoints), sessions=len(train), seconds=round(time.perf_counter() - fit_started, 1)
         )
         print(f"  fit {name}: {finetuning_steps[name]}", flush=True)
         return model
