@@ -23,6 +23,9 @@ settings chosen so that ~2,300 fine-tuning steps at ~0.85 s a step fit in that h
     nice -n 10 python benchmarks/region_transfer.py --subjects 18 --test-sessions 2 --n-windows 8 \
         --channels-per-window 32 --finetune-steps 200 --pretrain-steps 240 --adapt-steps 120 \
         --scaling 1 2 4 8 16 --torch-threads 1 --no-speed
+    nice -n 10 python benchmarks/region_transfer.py --ibl-data ../shared/data/ibl --subjects 6 --test-sessions 2 \
+        --n-windows 8 --channels-per-window 32 --finetune-steps 200 --pretrain-steps 120 --adapt-steps 60 \
+        --scaling 1 4 --torch-threads 1 --no-speed --out benchmarks/results/region_transfer_ibl.json  # ~31 min
     python benchmarks/region_transfer.py --no-accuracy --out benchmarks/results/region_transfer_speed.json
 Writes: benchmarks/results/region_transfer.json (``--ibl-data ../shared/data/ibl`` draws real IBL layouts).
 """
