@@ -33,6 +33,7 @@ Writes: benchmarks/results/region_transfer.json (``--ibl-data ../shared/data/ibl
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import math
 import os
@@ -52,7 +53,13 @@ from sklearn.preprocessing import StandardScaler
 from machine_info import machine_info
 from spikeinterface_xmodal import __version__
 from spikeinterface_xmodal.datasets import builtin_layouts, generate_region_sessions, load_ibl_layouts
-from spikeinterface_xmodal.training import fit_lfp2vec_region, fit_region_baseline, pretrain_lfp2vec, summarize
+from spikeinterface_xmodal.training import (
+    TrainerSettings,
+    fit_lfp2vec_region,
+    fit_region_baseline,
+    pretrain_lfp2vec,
+    summarize,
+)
 from spikeinterface_xmodal.training.evaluation import HeldOutPrediction
 from spikeinterface_xmodal.training.labelled_sessions import UNLABELLED, channel_labels
 
@@ -109,7 +116,9 @@ def _lfp2vec_settings(args) -> dict:
     )
 
 
-BATCH_ITEMS, CHANNELS_PER_ITEM = 4, 8  # TrainerSettings.batch_size and channels_per_item defaults: 32 windows a step
+# the package defaults (32 windows a step): read from it, so that the step arithmetic follows a changed default
+BATCH_ITEMS = TrainerSettings().batch_size
+CHANNELS_PER_ITEM = inspect.signature(fit_lfp2vec_region).parameters["channels_per_item"].default
 
 
 def _epochs_for(sessions, target_steps: int, args, labelled: bool) -> int:

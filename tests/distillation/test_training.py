@@ -125,6 +125,20 @@ def test_adapt_can_keep_a_known_sessions_read_out_frozen(trained, latent_session
         student.adapt(fewer, options=options, read_out_from=session.session_id)
     with pytest.raises(ValueError, match=r"start_from=.* is not a read-in of"):
         student.adapt(fewer, options=options, start_from=session.session_id)
+    with pytest.raises(ValueError, match=r"start_from='no_such_session' is not a read-in .*read-ins, in channels"):
+        student.adapt(session.lfp, options=options, start_from="no_such_session")
+
+
+def test_adapt_on_a_recording_with_a_dead_and_a_constant_channel_gives_finite_latents(trained, latent_sessions):
+    from spikeinterface.core import NumpyRecording
+
+    lfp = latent_sessions[3].lfp
+    traces = lfp.get_traces(return_in_uV=True).copy()
+    traces[:, 0] = 0.0
+    traces[:, 1] = 250.0
+    broken = NumpyRecording(traces, lfp.sampling_frequency, channel_ids=lfp.channel_ids)
+    adapted = trained["student"].adapt(broken, options=TrainerOptions(**dict(FAST, max_epochs=1)))
+    assert np.isfinite(adapted.latents(broken)[1]).all()
 
 
 def test_adapt_can_start_from_a_known_sessions_weights(trained, latent_sessions):

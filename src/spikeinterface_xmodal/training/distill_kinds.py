@@ -238,9 +238,12 @@ class LFPLatentModel(_LatentModel):
             parameter.requires_grad_(False)
         seed_everything(options.seed)  # the new read-in's initial weights, not only the window order
         module.add_session(session_id, raw.shape[1])
+        sizes = self.module.session_sizes()
         for name, source in (("read_out_from", read_out_from), ("start_from", start_from)):
-            if source is not None and self.module.session_sizes().get(source) != raw.shape[1]:
-                raise ValueError(f"{name}={source!r} is not a read-in of {raw.shape[1]} channels")
+            if source is not None and sizes.get(source) != raw.shape[1]:
+                raise ValueError(
+                    f"{name}={source!r} is not a read-in of {raw.shape[1]} channels (read-ins, in channels: {sizes})"
+                )
         if start_from is not None:
             module.copy_session(session_id, start_from)
         if read_out_from is not None:
